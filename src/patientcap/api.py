@@ -1,0 +1,24 @@
+"""API v1: one NinjaAPI with a router per app; OpenAPI document at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from patientcap.accounts.api import router as accounts_router
+from patientcap.approvals.api import router as approvals_router
+from patientcap.audit.api import router as audit_router
+from patientcap.enterprises.api import router as enterprises_router
+from patientcap.ledger.api import router as ledger_router
+from patientcap.policy.api import router as policy_router
+
+api = NinjaAPI(
+    title="Patient Capital API",
+    version="1",
+    urls_namespace="api-1",
+    description="Machine access for partner banks, guarantors and the zone. Amounts are strings "
+    "in yuan with two decimals or integers named *_fen; never floats.",
+)
+api.add_router("/accounts/", accounts_router)
+api.add_router("/approvals/", approvals_router)
+api.add_router("/audit/", audit_router)
+api.add_router("/enterprises/", enterprises_router)
+api.add_router("/ledger/", ledger_router)
+api.add_router("/policy/", policy_router)

@@ -1,0 +1,1 @@
+"""The shell around every app: base layout, home pages, navigation and operator commands."""

@@ -1,0 +1,1 @@
+"""The pure domain: standard library and numpy only. No Django, no I/O, no clock."""

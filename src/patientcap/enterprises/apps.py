@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EnterprisesConfig(AppConfig):
+    name = "patientcap.enterprises"
+    verbose_name = "Enterprises"
