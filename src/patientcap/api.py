@@ -1,8 +1,14 @@
-"""API v1: one NinjaAPI with a router per app; OpenAPI document at /api/v1/openapi.json."""
+"""API v1: one NinjaAPI with a router per app; OpenAPI document at /api/v1/openapi.json.
+
+Every endpoint requires a bearer API token or a signed-in session (with CSRF on unsafe methods);
+`request.auth` is the acting User. The OpenAPI document and its browsable page are public: they
+describe the interface and hold no data, and partner banks read them before they have a token.
+"""
 
 from ninja import NinjaAPI
 
 from patientcap.accounts.api import router as accounts_router
+from patientcap.accounts.auth import api_auth
 from patientcap.approvals.api import router as approvals_router
 from patientcap.audit.api import router as audit_router
 from patientcap.enterprises.api import router as enterprises_router
@@ -13,6 +19,7 @@ api = NinjaAPI(
     title="Patient Capital API",
     version="1",
     urls_namespace="api-1",
+    auth=api_auth,
     description="Machine access for partner banks, guarantors and the zone. Amounts are strings "
     "in yuan with two decimals or integers named *_fen; never floats.",
 )

@@ -40,7 +40,9 @@ def _rule(model: type[models.Model]) -> ScopeRule:
     try:
         return _RULES[model]
     except KeyError:
-        raise LookupError(f"{model.__name__} has no scope rule; register one in its scopes.py")
+        raise LookupError(
+            f"{model.__name__} has no scope rule; register one in its scopes.py"
+        ) from None
 
 
 def _base(user: Any) -> Q | None:

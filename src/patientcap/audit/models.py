@@ -1,12 +1,26 @@
-"""Audit entries and the chain head. Rows are never updated or deleted (database triggers)."""
+"""Audit entries and the chain head. Entries are never updated or deleted, and the head only moves
+forward: database triggers refuse anything else (`guards.py`).
+
+`before` and `after` are stored as canonical JSON text, so what is hashed is exactly what is
+stored, on SQLite and PostgreSQL alike (a jsonb column would re-order and re-format it).
+"""
+
+import datetime as dt
+import json
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def at_text(at: dt.datetime) -> str:
+    """The timestamp as hashed: UTC, microseconds, ISO 8601."""
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
 class AuditEntry(models.Model):
-    seq = models.BigIntegerField(primary_key=True)  # given by the chain head, no gaps
+    seq = models.BigIntegerField(_("number"), primary_key=True)  # from the chain head, no gaps
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -17,35 +31,54 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=100)
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=100, blank=True)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
+    before_json = models.TextField(_("before"), blank=True)
+    after_json = models.TextField(_("after"), blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-seq"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def before(self) -> Any:
+        return json.loads(self.before_json) if self.before_json else None
+
+    @property
+    def after(self) -> Any:
+        return json.loads(self.after_json) if self.after_json else None
 
     def content(self) -> dict:
-        """What the hash covers (everything but the hashes themselves)."""
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "organisation_id": self.organisation_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "before": self.before,
-            "after": self.after,
-        }
+        """What the hash covers, besides the number and the previous hash."""
+        return content(
+            at=self.at, actor_id=self.actor_id, actor_name=self.actor_name,
+            organisation_id=self.organisation_id, action=self.action,
+            object_type=self.object_type, object_id=self.object_id,
+            before_json=self.before_json, after_json=self.after_json,
+        )
+
+
+def content(*, at: dt.datetime, actor_id: int | None, actor_name: str,
+            organisation_id: int | None, action: str, object_type: str, object_id: str,
+            before_json: str, after_json: str) -> dict:
+    return {
+        "at": at_text(at), "actor_id": actor_id, "actor_name": actor_name,
+        "organisation_id": organisation_id, "action": action, "object_type": object_type,
+        "object_id": object_id, "before": before_json, "after": after_json,
+    }
 
 
 class AuditChainHead(models.Model):
-    """A single row: the newest entry's seq and hash. Locking it serialises chain extension."""
+    """A single row: the newest entry's number and hash. Locking it serialises chain extension;
+    a deleted tail shows as a head beyond the newest stored entry."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)

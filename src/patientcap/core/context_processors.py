@@ -15,6 +15,8 @@ MENU = [
     ("ledger:books", _("Ledger"), {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}),
     ("policy:parameters", _("Policy"), None),
     ("audit:log", _("Audit trail"), {Role.AUDITOR, Role.ZONE_OFFICER, Role.REVIEWER}),
+    ("accounts:organisation", _("My organisation"), None),
+    ("accounts:profile", _("Profile"), None),
 ]
 
 

@@ -16,7 +16,9 @@ When an amount is split, `allocate` returns parts that add up to the whole exact
 
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from fractions import Fraction
+from math import lcm
 
 FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 yuan
@@ -32,7 +34,11 @@ def round_fen(value: Decimal) -> Fen:
     """The one rounding rule: a Decimal number of fen, half away from zero, to whole fen."""
     if not isinstance(value, Decimal):
         raise TypeError(f"round_fen needs a Decimal, not {type(value).__name__}")
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if not value.is_finite():
+        raise AmountError(f"not a finite amount: {value}")
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + 2)  # room for every whole digit: no overflow
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def from_yuan(value: Decimal | int | str) -> Fen:
@@ -58,10 +64,20 @@ def yuan(fen: Fen) -> str:
     return str(to_yuan(fen))
 
 
-_AMOUNT = re.compile(r"^(?P<sign>[-+]?)\s*[¥￥]?\s*(?P<num>[0-9][0-9,，]*(\.[0-9]+)?|\.[0-9]+)\s*"
-                     r"(?P<unit>万元|万|元|亿元|亿)?$")
-_UNIT_FEN = {None: FEN_PER_YUAN, "元": FEN_PER_YUAN, "万": FEN_PER_WAN, "万元": FEN_PER_WAN,
-             "亿": FEN_PER_WAN * 10_000, "亿元": FEN_PER_WAN * 10_000}
+# Thousands separators only in groups of three: "2,00" (a European 2.00) must not read as 200.
+_AMOUNT = re.compile(
+    r"^(?P<sign>[-+]?)\s*[¥￥]?\s*"
+    r"(?P<num>([0-9]{1,3}([,，][0-9]{3})+|[0-9]+)(\.[0-9]+)?|\.[0-9]+)\s*"
+    r"(?P<unit>万元|万|元|亿元|亿)?$"
+)
+_UNIT_FEN = {
+    None: FEN_PER_YUAN,
+    "元": FEN_PER_YUAN,
+    "万": FEN_PER_WAN,
+    "万元": FEN_PER_WAN,
+    "亿": FEN_PER_WAN * 10_000,
+    "亿元": FEN_PER_WAN * 10_000,
+}
 
 
 def parse_amount(text: str, *, default_unit: str = "元") -> Fen:
@@ -95,6 +111,8 @@ def format_yuan(fen: Fen, *, symbol: bool = True) -> str:
 def format_wan(fen: Fen, *, places: int = 2) -> str:
     """For summary pages: amounts in 万元, e.g. "200.00万"."""
     d = (Decimal(fen) / FEN_PER_WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if d == 0:
+        d = abs(d)  # a few fen below zero print as 0.00万, not -0.00万
     return f"{d:,}万"
 
 
@@ -102,7 +120,11 @@ def apply_ratio(fen: Fen, ratio: Decimal) -> Fen:
     """`fen` × `ratio`, rounded by the one rule (e.g. 1:1 matching, a 40% share of a loss)."""
     if not isinstance(ratio, Decimal):
         raise TypeError("ratios are Decimal")
-    return round_fen(Decimal(fen) * ratio)
+    with localcontext() as ctx:
+        # Enough digits for the exact product, so the one rounding happens in round_fen only.
+        ctx.prec = len(str(abs(fen))) + len(ratio.as_tuple().digits) + 2
+        product = Decimal(fen) * ratio
+    return round_fen(product)
 
 
 def allocate(total: Fen, weights: Sequence[Decimal | int]) -> list[Fen]:
@@ -124,15 +146,20 @@ def allocate(total: Fen, weights: Sequence[Decimal | int]) -> list[Fen]:
         raise ValueError("allocate needs at least one weight")
     if any(w < 0 for w in ws):
         raise ValueError("weights cannot be negative")
-    wsum = sum(ws)
-    if wsum == 0:
+    if not any(ws):
         raise ValueError("weights add up to zero")
     if total < 0:
         return [-p for p in allocate(-total, ws)]
-    exact = [Decimal(total) * w / wsum for w in ws]
-    parts = [int(e) for e in exact]  # floor for non-negative values
+    # Integer arithmetic throughout (weights scaled to whole numbers), so shares are exact at
+    # any size rather than at Decimal's 28 digits.
+    fractions = [Fraction(w) for w in ws]
+    scale = lcm(*(f.denominator for f in fractions))
+    whole = [int(f * scale) for f in fractions]
+    whole_sum = sum(whole)
+    parts = [total * w // whole_sum for w in whole]
+    remainders = [total * w % whole_sum for w in whole]
     leftover = total - sum(parts)
-    order = sorted(range(len(ws)), key=lambda i: (-(exact[i] - parts[i]), i))
+    order = sorted(range(len(ws)), key=lambda i: (-remainders[i], i))
     for i in order[:leftover]:
         parts[i] += 1
     return parts

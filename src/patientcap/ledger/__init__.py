@@ -1,0 +1,1 @@
+"""The double-entry ledger of the fiscal pool and the risk-compensation pool."""

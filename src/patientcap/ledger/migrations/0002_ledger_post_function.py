@@ -1,0 +1,10 @@
+from django.db import migrations
+
+from patientcap.ledger import pg
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [("ledger", "0001_initial")]
+
+    operations = [migrations.RunPython(pg.install, pg.remove)]

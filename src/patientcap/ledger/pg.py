@@ -1,0 +1,87 @@
+"""PostgreSQL's half of the posting path: one server-side function posts one entry.
+
+`ledger_post` does in one round trip what `posting.py` does statement by statement on SQLite:
+
+1. lock the entry's balance rows in account-id order (a fixed order: concurrent writers never
+   deadlock on them) and check each must-not-go-negative account: it must stay ≥ 0, and money
+   may leave it only on or after its latest entry date (`domain.ledger.Balances.refusal`, the
+   same rule); a refusal returns the account's state and writes nothing;
+2. insert the entry, `ON CONFLICT (book, idempotency_key) DO NOTHING`: a taken key returns the
+   stored entry's id and content hash and writes nothing (the caller tells replay from conflict);
+3. move the balances and insert the postings.
+
+Balances are locked before the entry gets its id, so entries that share an account get ids in
+the order they commit. The domain has already checked the entry's shape and balance; the
+`ledger_balance_floor` CHECK constraint backs step 1 inside the database.
+"""
+
+from typing import Any
+
+LEDGER_POST = """
+CREATE OR REPLACE FUNCTION ledger_post(
+    p_book text, p_date date, p_memo text, p_key text, p_hash text, p_reversal_of bigint,
+    p_source text, p_actor bigint, p_recorded_at timestamptz,
+    p_accounts bigint[], p_sides text[], p_amounts bigint[], p_deltas bigint[],
+    OUT status text, OUT entry_id bigint, OUT content_hash text,
+    OUT account_id bigint, OUT balance bigint, OUT last_date date
+) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    r record;
+    v_locked integer := 0;
+    v_id bigint;
+BEGIN
+    FOR r IN
+        SELECT b.account_id, b.balance, b.floor, b.last_date, d.delta
+          FROM ledger_balance b
+          JOIN unnest(p_accounts, p_deltas) AS d(account_id, delta) USING (account_id)
+         ORDER BY b.account_id
+           FOR UPDATE OF b
+    LOOP
+        v_locked := v_locked + 1;
+        IF r.floor AND (r.balance + r.delta < 0
+                        OR (r.delta < 0 AND r.last_date IS NOT NULL AND p_date < r.last_date))
+        THEN
+            status := 'refused'; account_id := r.account_id; balance := r.balance;
+            last_date := r.last_date;
+            RETURN;
+        END IF;
+    END LOOP;
+    IF v_locked <> cardinality(p_accounts) THEN
+        status := 'missing';
+        RETURN;
+    END IF;
+
+    INSERT INTO ledger_entry (book, date, memo, idempotency_key, content_hash, reversal_of_id,
+                              source, actor_id, recorded_at)
+    VALUES (p_book, p_date, p_memo, p_key, p_hash, p_reversal_of, p_source, p_actor,
+            p_recorded_at)
+    ON CONFLICT (book, idempotency_key) DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NULL THEN
+        status := 'taken';
+        SELECT e.id, e.content_hash INTO entry_id, content_hash
+          FROM ledger_entry e WHERE e.book = p_book AND e.idempotency_key = p_key;
+        RETURN;
+    END IF;
+
+    UPDATE ledger_balance b
+       SET balance = b.balance + d.delta, last_date = GREATEST(b.last_date, p_date)
+      FROM unnest(p_accounts, p_deltas) AS d(account_id, delta)
+     WHERE b.account_id = d.account_id;
+    INSERT INTO ledger_posting (entry_id, account_id, side, amount, date)
+    SELECT v_id, t.a, t.s, t.m, p_date FROM unnest(p_accounts, p_sides, p_amounts) AS t(a, s, m);
+    status := 'posted';
+    entry_id := v_id;
+END
+$$"""
+
+
+def install(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(LEDGER_POST, params=None)
+
+
+def remove(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS ledger_post", params=None)

@@ -1,0 +1,1 @@
+"""Policy: dated programme parameters (policy/*.yaml) and the official working-day calendar."""
