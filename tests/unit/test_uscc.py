@@ -39,9 +39,16 @@ def test_a_remainder_of_zero_gives_check_character_0():
     first17 = next(
         f"91500107{n:08d}" + uscc.organisation_check_character(f"{n:08d}")
         for n in range(10**6)
-        if sum(uscc.VALUE[c] * w for c, w in zip(
-            f"91500107{n:08d}" + uscc.organisation_check_character(f"{n:08d}"), uscc.WEIGHTS,
-            strict=True)) % 31 == 0
+        if sum(
+            uscc.VALUE[c] * w
+            for c, w in zip(
+                f"91500107{n:08d}" + uscc.organisation_check_character(f"{n:08d}"),
+                uscc.WEIGHTS,
+                strict=True,
+            )
+        )
+        % 31
+        == 0
     )
     assert uscc.check_character(first17) == "0"
     assert uscc.is_valid(first17 + "0")
@@ -49,7 +56,8 @@ def test_a_remainder_of_zero_gives_check_character_0():
 
 def test_a_short_code_is_refused_with_its_length():
     assert uscc.refusal("91350100M000100Y4").text == (
-        "a unified social credit code has 18 characters, not 17")
+        "a unified social credit code has 18 characters, not 17"
+    )
 
 
 def test_a_long_code_is_refused_with_its_length():
@@ -79,7 +87,8 @@ def test_a_letter_in_the_division_code_is_refused():
 def test_a_wrong_organisation_check_character_is_refused_with_the_expected_one():
     message = uscc.refusal("91350100M000100Y53")
     assert message.text == (
-        "wrong check character of the organisation code at position 17: expected 4")
+        "wrong check character of the organisation code at position 17: expected 4"
+    )
 
 
 def test_a_wrong_check_character_is_refused_with_the_expected_one():
@@ -108,18 +117,27 @@ divisions = st.text(alphabet="0123456789", min_size=6, max_size=6)
 seeds = st.integers(min_value=0, max_value=10**8 - 1)
 
 
-@given(seed=seeds, division=divisions, authority=st.sampled_from("159AGNY"),
-       kind=st.sampled_from("1239"))
+@given(
+    seed=seeds,
+    division=divisions,
+    authority=st.sampled_from("159AGNY"),
+    kind=st.sampled_from("1239"),
+)
 def test_make_uscc_always_makes_a_valid_code(seed, division, authority, kind):
-    assert uscc.refusal(uscc.make_uscc(seed, division=division, authority=authority,
-                                       kind=kind)) is None
+    assert (
+        uscc.refusal(uscc.make_uscc(seed, division=division, authority=authority, kind=kind))
+        is None
+    )
 
 
-@given(seed=seeds, position=st.integers(min_value=0, max_value=17),
-       replacement=st.sampled_from(uscc.CHARSET + "IOZSVa -"))
+@given(
+    seed=seeds,
+    position=st.integers(min_value=0, max_value=17),
+    replacement=st.sampled_from(uscc.CHARSET + "IOZSVa -"),
+)
 def test_any_single_character_change_is_refused(seed, position, replacement):
     code = uscc.make_uscc(seed)
     if code[position] == replacement:
         return
-    changed = code[:position] + replacement + code[position + 1:]
+    changed = code[:position] + replacement + code[position + 1 :]
     assert uscc.refusal(changed) is not None

@@ -1,5 +1,6 @@
-"""Audit entries and the chain head. Entries are never updated or deleted, and the head only moves
-forward: database triggers refuse anything else (`guards.py`).
+"""Audit entries and the heads of the chain's lanes (`domain.audit_chain`). Entries are never
+updated or deleted, and a head only moves forward: database triggers refuse anything else
+(`guards.py`).
 
 `before` and `after` are stored as canonical JSON text, so what is hashed is exactly what is
 stored, on SQLite and PostgreSQL alike (a jsonb column would re-order and re-format it).
@@ -20,7 +21,11 @@ def at_text(at: dt.datetime) -> str:
 
 
 class AuditEntry(models.Model):
-    seq = models.BigIntegerField(_("number"), primary_key=True)  # from the chain head, no gaps
+    # The number across all lanes, in the order entries were appended (a rolled-back append may
+    # leave a gap: the lanes' positions, not these numbers, are what verification counts).
+    seq = models.BigAutoField(_("number"), primary_key=True)
+    lane = models.PositiveSmallIntegerField(_("lane"))
+    position = models.BigIntegerField(_("position in lane"))
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -40,9 +45,9 @@ class AuditEntry(models.Model):
         ordering = ["-seq"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [
-            models.Index(fields=["object_type", "object_id"]),
-            models.Index(fields=["action"]),
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["lane", "position"], name="audit_entry_lane_position")
         ]
 
     def __str__(self) -> str:
@@ -77,9 +82,9 @@ def content(*, at: dt.datetime, actor_id: int | None, actor_name: str,
 
 
 class AuditChainHead(models.Model):
-    """A single row: the newest entry's number and hash. Locking it serialises chain extension;
-    a deleted tail shows as a head beyond the newest stored entry."""
+    """One row per lane: the lane's newest position and hash. Locking it serialises the lane;
+    a deleted tail shows as a head beyond the lane's newest stored entry."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_seq = models.BigIntegerField(default=0)
+    id = models.PositiveSmallIntegerField(primary_key=True)  # the lane
+    last_position = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)

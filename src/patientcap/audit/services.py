@@ -1,15 +1,15 @@
 """Appending to the audit trail and verifying it.
 
 `record` runs inside the transaction that makes the change, so the change and its audit entry
-commit or roll back together. Extending the chain needs the previous hash, so writers queue on the
-chain head from the moment they append until they commit: make `record` the *last* write of the
-transaction (the ledger does) so the queue moves fast, and never post to the ledger after
-recording in the same transaction on PostgreSQL (locks would then be taken in the opposite order
-to the ledger's, balances first and chain head last, and two such writers could deadlock).
+commit or roll back together. Extending a chain needs the previous hash, so a transaction holds
+its lane's head from the moment it appends until it commits (the commit included); with LANES
+lanes, that many transactions can do so at once, each taking a lane no one else holds
+(`SKIP LOCKED`), and only more writers than lanes ever wait. Make `record` the last write of the
+transaction anyway (the ledger does): the lane is then held for the shortest time.
 
-On PostgreSQL one statement locks the head, computes the new hash (`sha256()` in SQL, the same
+On PostgreSQL one statement locks a lane, computes the new hash (`sha256()` in SQL, the same
 formula as `domain.audit_chain.link`), moves the head and inserts the entry. On SQLite the
-transaction already holds the database's single write lock (BEGIN IMMEDIATE).
+transaction already holds the database's single write lock (BEGIN IMMEDIATE): one lane serves.
 """
 
 import datetime as dt
@@ -19,40 +19,30 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
-from patientcap.audit.sql import insert_rows, prepared
 from patientcap.audit.models import AuditChainHead, AuditEntry, content
-from patientcap.domain.audit_chain import GENESIS, Breach, digest, link, verify_chain
+from patientcap.audit.sql import insert_rows, prepared
+from patientcap.domain.audit_chain import GENESIS, Breach, canonical, digest, link, verify_chain
 
 _JSON = DjangoJSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 MAX_TEXT = 100
 
+LANES = 8  # concurrent writers that never wait for each other's commit
 _COLUMNS = (
-    "seq, at, actor_id, actor_name, organisation_id, action, object_type, object_id, "
-    "before_json, after_json, prev_hash, hash"
+    "lane, position, at, actor_id, actor_name, organisation_id, action, object_type, "
+    "object_id, before_json, after_json, prev_hash, hash"
 )
-_PG_APPEND = f"""
-WITH old AS (
-    SELECT id, last_seq, last_hash FROM audit_auditchainhead WHERE id = 1 FOR UPDATE
-), head AS (
-    UPDATE audit_auditchainhead AS h
-       SET last_seq = old.last_seq + 1,
-           last_hash = encode(sha256(convert_to(
-               old.last_hash || '|' || (old.last_seq + 1)::text || '|' || %s::text, 'UTF8')),
-               'hex')
-      FROM old
-     WHERE h.id = old.id
-    RETURNING h.last_seq, old.last_hash AS prev_hash, h.last_hash
+_PG_APPEND = (
+    "SELECT o_seq, o_lane, o_position, o_prev_hash, o_hash FROM audit_append(%s::integer, "
+    "%s::text, %s::text, %s::text, %s::timestamptz, %s::bigint, %s::text, %s::bigint, "
+    "%s::text, %s::text, %s::text, %s::text)"
 )
-INSERT INTO audit_auditentry ({_COLUMNS})
-SELECT last_seq, %s::timestamptz, %s::bigint, %s::text, %s::bigint, %s::text, %s::text, %s::text,
-       %s::text, %s::text, prev_hash, last_hash
-  FROM head
-RETURNING seq, prev_hash, hash
-"""
-_ENSURE_HEAD = (
-    "INSERT INTO audit_auditchainhead (id, last_seq, last_hash) SELECT 1, 0, %s "
-    "WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainhead) "
-    "AND NOT EXISTS (SELECT 1 FROM audit_auditentry)"
+# Stands in for the object id while the content is serialised (a NUL never survives JSON
+# unescaped, and the key is written once, at the top level).
+_OBJECT_ID_MARK = '"object_id":"\\u0000"'
+_ENSURE_LANE = (
+    "INSERT INTO audit_auditchainhead (id, last_position, last_hash) SELECT %s, 0, %s "
+    "WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainhead WHERE id = %s) "
+    "AND NOT EXISTS (SELECT 1 FROM audit_auditentry WHERE lane = %s)"
 )
 
 
@@ -72,28 +62,23 @@ def record(
     after: dict | None = None,
     at: dt.datetime | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain and return it. Must run inside the transaction that made
+    """Append one entry to the trail and return it. Must run inside the transaction that made
     the change."""
-    facts = _facts(actor, action, object_type, object_id, before, after, at)
-    seq, prev_hash, hash_ = _append(facts)
-    entry = AuditEntry(seq=seq, prev_hash=prev_hash, hash=hash_, **facts)
+    _in_transaction()
+    facts = prepare(actor=actor, action=action, object_type=object_type, object_id=object_id,
+                    before=before, after=after, at=at)
+    seq, lane, position, prev_hash, hash_ = _append(facts)
+    entry = AuditEntry(seq=seq, lane=lane, position=position, prev_hash=prev_hash, hash=hash_,
+                       **facts)
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
 
 
-def append(
-    *,
-    actor: Any,
-    action: str,
-    object_type: str,
-    object_id: Any = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    at: dt.datetime | None = None,
-) -> int:
-    """`record` for hot paths: the same entry, but only its number comes back."""
-    return _append(_facts(actor, action, object_type, object_id, before, after, at))[0]
+def append_prepared(facts: dict[str, Any]) -> int:
+    """Append what `prepare` returned (its object id filled in); returns the entry's number."""
+    _in_transaction()
+    return _append(facts)[0]
 
 
 def append_many(
@@ -105,41 +90,47 @@ def append_many(
     at: dt.datetime | None = None,
 ) -> list[int]:
     """Many entries of one action at once, e.g. a batch import: `items` are (object_id, after)
-    pairs. The head is locked and moved once; the entries are chained exactly as `record` would
-    have chained them one by one. Returns their numbers."""
-    facts = [_facts(actor, action, object_type, oid, None, after, at) for oid, after in items]
+    pairs. One lane is locked and moved once; the entries are chained in it exactly as `record`
+    would have chained them one by one."""
+    _in_transaction()
+    facts = [prepare(actor=actor, action=action, object_type=object_type, object_id=oid,
+                     after=after, at=at) for oid, after in items]
     if not facts:
         return []
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(_ENSURE_HEAD, (GENESIS,))
-        cursor.execute(f"SELECT last_seq, last_hash FROM audit_auditchainhead WHERE id = 1{lock}")
-        head = cursor.fetchone()
-        if head is None:
-            raise RuntimeError("the audit chain head is missing but entries exist: run "
-                               "`patientcap audit verify`")
-        first, prev_hash = head[0] + 1, head[1]
+        lane, position, prev_hash = _lock_lane(cursor)
         rows = []
         adapt = connection.ops.adapt_datetimefield_value
-        for seq, f in enumerate(facts, first):
-            hash_ = link(prev_hash, seq, digest(content(**f)))
-            rows.append((seq, adapt(f["at"]), f["actor_id"], f["actor_name"], f["organisation_id"],
-                         f["action"], f["object_type"], f["object_id"], f["before_json"],
-                         f["after_json"], prev_hash, hash_))
+        for position, f in enumerate(facts, position + 1):
+            hash_ = link(prev_hash, lane, position, digest(content(**f)))
+            rows.append((lane, position, adapt(f["at"]), f["actor_id"], f["actor_name"],
+                         f["organisation_id"], f["action"], f["object_type"], f["object_id"],
+                         f["before_json"], f["after_json"], prev_hash, hash_))
             prev_hash = hash_
         insert_rows("audit_auditentry", _COLUMNS.split(", "), rows)
-        last = first + len(rows) - 1
-        cursor.execute("UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s "
-                       "WHERE id = 1 AND last_seq = %s", (last, prev_hash, first - 1))
-        if cursor.rowcount != 1:
-            raise RuntimeError("the audit chain head moved during this transaction")
-    return list(range(first, last + 1))
+        _move_head(cursor, lane, position - len(rows), position, prev_hash)
+        cursor.execute("SELECT seq FROM audit_auditentry WHERE lane = %s AND position > %s "
+                       "ORDER BY position", (lane, position - len(rows)))
+        return [seq for (seq,) in cursor.fetchall()]
 
 
-def _facts(actor: Any, action: str, object_type: str, object_id: Any, before: Any, after: Any,
-           at: dt.datetime | None) -> dict[str, Any]:
+def _in_transaction() -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction that makes the change")
+
+
+def prepare(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The columns of an audit entry, checked, before it is chained. For a statement that
+    appends in the database itself (see `digest_parts`); everyone else calls `record`."""
     object_id = str(object_id)
     for name, value in (("action", action), ("object_type", object_type),
                         ("object_id", object_id)):
@@ -163,68 +154,103 @@ def _facts(actor: Any, action: str, object_type: str, object_id: Any, before: An
     }
 
 
-def _append(facts: dict[str, Any]) -> tuple[int, str, str]:
+def digest_parts(facts: dict[str, Any]) -> tuple[str, str]:
+    """The canonical content as text, split where the object id goes: the digest is
+    SHA-256(prefix + object id + suffix), exactly `domain.audit_chain.digest(content)`. The
+    database's `audit_append` takes the two parts, so the object id may be one only the database
+    knows yet."""
+    text = canonical(content(**{**facts, "object_id": "\0"})).decode()
+    prefix, suffix = text.split(_OBJECT_ID_MARK)
+    return prefix + '"object_id":"', '"' + suffix
+
+
+def _append(facts: dict[str, Any]) -> tuple[int, int, int, str, str]:
+    if connection.vendor == "postgresql":
+        with connection.wrap_database_errors:
+            cursor = prepared(connection)
+            prefix, suffix = digest_parts(facts)
+            cursor.execute(_PG_APPEND, (
+                LANES, prefix, facts["object_id"], suffix, facts["at"], facts["actor_id"],
+                facts["actor_name"], facts["organisation_id"], facts["action"],
+                facts["object_type"], facts["before_json"], facts["after_json"]), prepare=True)
+            return cursor.fetchone()  # type: ignore[return-value]
     content_digest = digest(content(**facts))
     at = connection.ops.adapt_datetimefield_value(facts["at"])
     values = (at, facts["actor_id"], facts["actor_name"], facts["organisation_id"],
               facts["action"], facts["object_type"], facts["object_id"], facts["before_json"],
               facts["after_json"])
+    with connection.cursor() as cursor:
+        lane, position, prev_hash = _lock_lane(cursor)
+        position += 1
+        hash_ = link(prev_hash, lane, position, content_digest)
+        cursor.execute(f"INSERT INTO audit_auditentry ({_COLUMNS}) VALUES "
+                       "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                       (lane, position, *values, prev_hash, hash_))
+        seq = cursor.lastrowid
+        _move_head(cursor, lane, position - 1, position, hash_)
+    return seq, lane, position, prev_hash, hash_
+
+
+def _lock_lane(cursor: Any) -> tuple[int, int, str]:
+    """(lane, last position, last hash) of a lane locked for this transaction. SQLite has one
+    writer at a time, so one lane is all it needs."""
     if connection.vendor == "postgresql":
-        with connection.wrap_database_errors, prepared() as cursor:
-            for _ in range(2):
-                cursor.execute(_PG_APPEND, (content_digest, *values), prepare=True)
-                if (row := cursor.fetchone()) is not None:
-                    return row
-                cursor.execute(_ENSURE_HEAD, (GENESIS,))
+        free = "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        own = f"WHERE id = mod(pg_backend_pid(), {LANES}) + 1 FOR UPDATE"
     else:
-        with connection.cursor() as cursor:
-            for _ in range(2):
-                cursor.execute("SELECT last_seq, last_hash FROM audit_auditchainhead WHERE id = 1")
-                if (head := cursor.fetchone()) is not None:
-                    seq, prev_hash = head[0] + 1, head[1]
-                    hash_ = link(prev_hash, seq, content_digest)
-                    cursor.execute(
-                        "UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s "
-                        "WHERE id = 1 AND last_seq = %s", (seq, hash_, seq - 1))
-                    if cursor.rowcount != 1:
-                        raise RuntimeError("the audit chain head moved during this transaction")
-                    cursor.execute(
-                        f"INSERT INTO audit_auditentry ({_COLUMNS}) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        (seq, *values, prev_hash, hash_))
-                    return seq, prev_hash, hash_
-                cursor.execute(_ENSURE_HEAD, (GENESIS,))
-    raise RuntimeError("the audit chain head is missing but entries exist: run "
-                       "`patientcap audit verify`")
+        free = own = "WHERE id = 1"
+    for where in (free, own):
+        cursor.execute(f"SELECT id, last_position, last_hash FROM audit_auditchainhead {where}")
+        if (row := cursor.fetchone()) is not None:
+            return row
+        ensure_head()
+    raise RuntimeError("an audit chain head is missing: run `patientcap audit verify`")
+
+
+def _move_head(cursor: Any, lane: int, old: int, new: int, hash_: str) -> None:
+    cursor.execute("UPDATE audit_auditchainhead SET last_position = %s, last_hash = %s "
+                   "WHERE id = %s AND last_position = %s", (new, hash_, lane, old))
+    if cursor.rowcount != 1:
+        raise RuntimeError("an audit chain head moved under a transaction that held it")
 
 
 def ensure_head() -> None:
-    """Start the chain on an empty trail (after migrate or flush); never restart a used one."""
+    """Start each lane that has neither a head nor entries (after migrate or flush); a used lane
+    is never restarted."""
     with connection.cursor() as cursor:
-        cursor.execute(_ENSURE_HEAD, (GENESIS,))
+        for lane in range(1, LANES + 1):
+            cursor.execute(_ENSURE_LANE, (lane, GENESIS, lane, lane))
 
 
-_VERIFY_FIELDS = ("seq", "prev_hash", "hash", "at", "actor_id", "actor_name", "organisation_id",
-                  "action", "object_type", "object_id", "before_json", "after_json")
+_VERIFY_FIELDS = ("seq", "position", "prev_hash", "hash", "at", "actor_id", "actor_name",
+                  "organisation_id", "action", "object_type", "object_id", "before_json",
+                  "after_json")
 
 
 def verify() -> list[Breach]:
-    """Walk the stored chain from the first entry to the head and report every break.
+    """Walk every lane from its first entry to its head and report every break.
 
-    The head is read first: entries appended while the walk runs lie beyond it and are left for
-    the next run, so verifying never blocks writers.
+    The heads are read first: entries appended while the walk runs lie beyond them and are left
+    for the next run, so verifying never blocks writers.
     """
-    head = AuditChainHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
-    rows = AuditEntry.objects.order_by("seq")
-    if head is not None:
-        rows = rows.filter(seq__lte=head[0])
-    return verify_chain(
-        (
-            (seq, prev, hash_, content(at=at, actor_id=actor_id, actor_name=actor_name,
-                                       organisation_id=org, action=action, object_type=otype,
-                                       object_id=oid, before_json=before, after_json=after))
-            for seq, prev, hash_, at, actor_id, actor_name, org, action, otype, oid, before, after
-            in rows.values_list(*_VERIFY_FIELDS).iterator(chunk_size=5000)
-        ),
-        head=head,
-    )
+    heads = {lane: (position, hash_) for lane, position, hash_ in
+             AuditChainHead.objects.values_list("id", "last_position", "last_hash")}
+    lanes = set(heads) | set(AuditEntry.objects.values_list("lane", flat=True).distinct())
+    breaches: list[Breach] = []
+    for lane in sorted(lanes):
+        rows = AuditEntry.objects.filter(lane=lane).order_by("position")
+        if lane in heads:
+            rows = rows.filter(position__lte=heads[lane][0])
+        breaches += verify_chain(
+            lane,
+            (
+                (seq, position, prev, hash_,
+                 content(at=at, actor_id=actor_id, actor_name=actor_name, organisation_id=org,
+                         action=action, object_type=otype, object_id=oid, before_json=before,
+                         after_json=after))
+                for seq, position, prev, hash_, at, actor_id, actor_name, org, action, otype,
+                oid, before, after in rows.values_list(*_VERIFY_FIELDS).iterator(chunk_size=5000)
+            ),
+            head=heads.get(lane),
+        )
+    return breaches

@@ -9,6 +9,7 @@ would be parsed and planned again for every entry. Only statements executed with
 are prepared: everything else on the connection behaves as Django configured it.
 """
 
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,14 +19,19 @@ from django.db import connection
 # psycopg prepares nothing while the threshold is None (Django's setting); a threshold that is
 # never reached still lets an explicit `prepare=True` through.
 _ONLY_WHEN_ASKED = 2**31 - 1
+_cursors: weakref.WeakKeyDictionary[Any, psycopg.Cursor] = weakref.WeakKeyDictionary()
 
 
-def prepared() -> psycopg.Cursor:
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = _ONLY_WHEN_ASKED
-    return psycopg.Cursor(raw)
+def prepared(db: Any) -> psycopg.Cursor:
+    """A server-binding cursor on `db`'s current PostgreSQL connection (one per connection:
+    Django gives each thread its own)."""
+    db.ensure_connection()
+    raw = db.connection
+    if (cursor := _cursors.get(raw)) is None:
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = _ONLY_WHEN_ASKED
+        cursor = _cursors[raw] = psycopg.Cursor(raw)
+    return cursor
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

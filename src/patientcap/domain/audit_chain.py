@@ -1,18 +1,22 @@
-"""The audit trail's hash chain: each entry's hash covers its number, its content and the
-previous entry's hash.
+"""The audit trail's hash chains: each entry's hash covers its lane, its position in the lane,
+its content and the previous hash in the same lane.
 
-hash(n) = SHA-256("<hash(n-1)>|<n>|<digest>"), digest = SHA-256(canonical content), where the
-first entry links to GENESIS. The link is plain ASCII so that the database can compute it too
-(PostgreSQL extends the chain in one statement while the chain head is locked; see
-`patientcap.audit.services`). Editing a stored entry changes its digest; deleting one leaves a
-gap in the numbers and a broken link; deleting the newest entries is caught against the chain
-head, which only ever moves forward. Pure: no I/O, no clock.
+The trail is split into a few *lanes*, each a hash chain of its own with its own head: a writer
+extends whichever lane no other transaction holds, so concurrent writers do not queue behind each
+other's commits (a single chain would let only one transaction at a time commit). Within a lane:
+
+    hash(n) = SHA-256("<hash(n-1)>|<lane>|<n>|<digest>"),  digest = SHA-256(canonical content)
+
+where position 1 links to GENESIS. The link is plain ASCII so that the database can compute it
+too (PostgreSQL extends a lane in one statement). Editing a stored entry changes its digest;
+deleting one leaves a gap in its lane's positions and a broken link; deleting a lane's newest
+entries is caught against the lane's head, which only ever moves forward. Pure: no I/O, no clock.
 
 >>> content = {"action": "create"}
->>> h1 = entry_hash(GENESIS, 1, content)
->>> verify_chain([(1, GENESIS, h1, content)], head=(1, h1))
+>>> h1 = entry_hash(GENESIS, 1, 1, content)
+>>> verify_chain(1, [(10, 1, GENESIS, h1, content)], head=(1, h1))
 []
->>> [b.reason for b in verify_chain([(1, GENESIS, h1, {"action": "delete"})], head=(1, h1))]
+>>> [b.reason for b in verify_chain(1, [(10, 1, GENESIS, h1, {"action": "x"})], head=(1, h1))]
 ['content does not match its hash: the entry was edited']
 """
 
@@ -35,53 +39,63 @@ def digest(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(content)).hexdigest()
 
 
-def link(prev_hash: str, seq: int, content_digest: str) -> str:
-    return hashlib.sha256(f"{prev_hash}|{seq}|{content_digest}".encode()).hexdigest()
+def link(prev_hash: str, lane: int, position: int, content_digest: str) -> str:
+    return hashlib.sha256(f"{prev_hash}|{lane}|{position}|{content_digest}".encode()).hexdigest()
 
 
-def entry_hash(prev_hash: str, seq: int, content: Mapping[str, Any]) -> str:
-    return link(prev_hash, seq, digest(content))
+def entry_hash(prev_hash: str, lane: int, position: int, content: Mapping[str, Any]) -> str:
+    return link(prev_hash, lane, position, digest(content))
 
 
 @dataclass(frozen=True)
 class Breach:
-    seq: int
+    lane: int
+    position: int
     reason: str
 
     def __str__(self) -> str:
-        return f"audit entry {self.seq}: {self.reason}"
+        return f"audit lane {self.lane}, entry {self.position}: {self.reason}"
 
 
 def verify_chain(
-    entries: Iterable[tuple[int, str, str, Mapping[str, Any]]],
+    lane: int,
+    entries: Iterable[tuple[int, int, str, str, Mapping[str, Any]]],
     *,
     head: tuple[int, str] | None,
 ) -> list[Breach]:
-    """Walk (seq, prev_hash, hash, content) in seq order and report every break.
+    """Walk one lane's (seq, position, prev_hash, hash, content) in position order and report
+    every break. `head` is the lane's stored head (last position, last hash), or None.
 
-    `head` is the stored chain head (last seq, last hash), or None when there is none.
+    `seq` is the entry's number across all lanes; within a lane it must grow with the position
+    (a lane is extended by one transaction at a time).
     """
     breaches: list[Breach] = []
-    expected_prev, expected_seq = GENESIS, 1
-    for seq, prev_hash, stored_hash, content in entries:
-        if seq != expected_seq:
-            first, last = expected_seq, seq - 1
+    expected_prev, expected_position, last_seq = GENESIS, 1, 0
+    for seq, position, prev_hash, stored_hash, content in entries:
+        if position != expected_position:
+            first, last = expected_position, position - 1
             span = f"{first}" if first == last else f"{first}–{last}"
-            breaches.append(Breach(seq, f"entries {span} are missing: deleted"))
+            breaches.append(Breach(lane, position, f"entries {span} are missing: deleted"))
         if prev_hash != expected_prev:
-            breaches.append(Breach(seq, "link broken: an entry before it was changed or removed"))
-        if entry_hash(prev_hash, seq, content) != stored_hash:
-            breaches.append(Breach(seq, "content does not match its hash: the entry was edited"))
-        expected_prev, expected_seq = stored_hash, seq + 1
-    last_seq = expected_seq - 1
+            breaches.append(Breach(lane, position,
+                                   "link broken: an entry before it was changed or removed"))
+        if entry_hash(prev_hash, lane, position, content) != stored_hash:
+            breaches.append(Breach(lane, position,
+                                   "content does not match its hash: the entry was edited"))
+        if seq <= last_seq:
+            breaches.append(Breach(lane, position, f"number #{seq} is out of order"))
+        expected_prev, expected_position, last_seq = stored_hash, position + 1, seq
+    last_position = expected_position - 1
     if head is None:
-        if last_seq:
-            breaches.append(Breach(last_seq, "the chain head is missing"))
-    elif head != (last_seq, expected_prev):
-        head_seq, _ = head
-        if head_seq > last_seq:
-            breaches.append(Breach(head_seq, f"entries {last_seq + 1}–{head_seq} are missing: "
-                                             "the newest entries were deleted"))
+        if last_position:
+            breaches.append(Breach(lane, last_position, "the lane's head is missing"))
+    elif head != (last_position, expected_prev):
+        head_position, _ = head
+        if head_position > last_position:
+            breaches.append(Breach(lane, head_position,
+                                   f"entries {last_position + 1}–{head_position} are missing: "
+                                   "the newest entries were deleted"))
         else:
-            breaches.append(Breach(last_seq, "the chain head does not match the newest entry"))
+            breaches.append(Breach(lane, last_position,
+                                   "the lane's head does not match its newest entry"))
     return breaches

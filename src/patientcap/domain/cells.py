@@ -58,16 +58,19 @@ def text(value: Cell, *, max_length: int = 200) -> str | None:
         return None
     if isinstance(value, str):
         result = value.strip()
-    elif isinstance(value, bool) or isinstance(value, dt.date | dt.datetime):
+    elif isinstance(value, bool | dt.date | dt.datetime):
         raise Invalid(gettext_noop("%(value)s is not text"), {"value": repr(value)})
     else:
         number = _number(value)
         assert number is not None
         if number != number.to_integral_value() or abs(number) >= _MAX_EXACT_FLOAT:
-            raise Invalid(gettext_noop(
-                "the cell holds the number %(value)s, which may have lost digits: format the "
-                "column as text and type the value again"
-            ), {"value": value})
+            raise Invalid(
+                gettext_noop(
+                    "the cell holds the number %(value)s, which may have lost digits: format the "
+                    "column as text and type the value again"
+                ),
+                {"value": value},
+            )
         result = str(int(number))
     if len(result) > max_length:
         raise Invalid(gettext_noop("longer than %(max)d characters"), {"max": max_length})
@@ -105,8 +108,10 @@ def decimal(value: Cell, *, places: int) -> Decimal | None:
             raise _not_a_number(value) from None
     quantum = Decimal(1).scaleb(-places)
     if not number.is_finite() or number != number.quantize(quantum, rounding=ROUND_DOWN):
-        raise Invalid(gettext_noop("%(value)s has more than %(places)d decimal places"),
-                      {"value": repr(value), "places": places})
+        raise Invalid(
+            gettext_noop("%(value)s has more than %(places)d decimal places"),
+            {"value": repr(value), "places": places},
+        )
     return number.quantize(quantum)
 
 
@@ -121,10 +126,13 @@ def amount(value: Cell, *, default_unit: str = "元") -> int | None:
         try:
             return money.parse_amount(value, default_unit=default_unit)
         except money.AmountError:
-            raise Invalid(gettext_noop(
-                "%(value)s is not an amount: write yuan such as 1234.56 or 1,234.56, or 万元 "
-                "such as 200万"
-            ), {"value": repr(value)}) from None
+            raise Invalid(
+                gettext_noop(
+                    "%(value)s is not an amount: write yuan such as 1234.56 or 1,234.56, or 万元 "
+                    "such as 200万"
+                ),
+                {"value": repr(value)},
+            ) from None
     unit_fen = money.FEN_PER_WAN if default_unit == "万元" else money.FEN_PER_YUAN
     fen = number * unit_fen
     if fen != fen.to_integral_value():
@@ -148,8 +156,9 @@ def ratio(value: Cell, *, places: int = 4) -> Decimal | None:
         try:
             number = (Decimal(raw[:-1]) / 100) if raw.endswith("%") else Decimal(raw)
         except InvalidOperation:
-            raise Invalid(gettext_noop("%(value)s is not a share: write 0.35 or 35%%"),
-                          {"value": repr(value)}) from None
+            raise Invalid(
+                gettext_noop("%(value)s is not a share: write 0.35 or 35%%"), {"value": repr(value)}
+            ) from None
     if not number.is_finite():
         raise Invalid(gettext_noop("not a finite number"))
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -164,23 +173,28 @@ def date(value: Cell) -> dt.date | None:
         return None
     if isinstance(value, dt.datetime):
         if value.time() != dt.time(0, 0):
-            raise Invalid(gettext_noop("%(value)s has a time of day; give a date only"),
-                          {"value": value.isoformat(sep=" ")})
+            raise Invalid(
+                gettext_noop("%(value)s has a time of day; give a date only"),
+                {"value": value.isoformat(sep=" ")},
+            )
         return value.date()
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise Invalid(gettext_noop("%(value)s is not a date: write it as YYYY-MM-DD"),
-                      {"value": repr(value)})
+        raise Invalid(
+            gettext_noop("%(value)s is not a date: write it as YYYY-MM-DD"), {"value": repr(value)}
+        )
     m = _DATE.match(value.strip())
     if not m:
-        raise Invalid(gettext_noop("%(value)s is not a date: write it as YYYY-MM-DD"),
-                      {"value": repr(value)})
+        raise Invalid(
+            gettext_noop("%(value)s is not a date: write it as YYYY-MM-DD"), {"value": repr(value)}
+        )
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise Invalid(gettext_noop("%(value)s is not a calendar date (no such day)"),
-                      {"value": repr(value)}) from None
+        raise Invalid(
+            gettext_noop("%(value)s is not a calendar date (no such day)"), {"value": repr(value)}
+        ) from None
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓"}
@@ -200,5 +214,6 @@ def boolean(value: Cell) -> bool | None:
         return True
     if key in _FALSE:
         return False
-    raise Invalid(gettext_noop("%(value)s is not yes or no: write 是 or 否"),
-                  {"value": repr(value)})
+    raise Invalid(
+        gettext_noop("%(value)s is not yes or no: write 是 or 否"), {"value": repr(value)}
+    )

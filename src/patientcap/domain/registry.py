@@ -171,10 +171,13 @@ def headcount_problems(
         return problems
     for name, value in (("tech_staff", tech_staff), ("rd_staff", rd_staff)):
         if value is not None and value > total:
-            problems.append(Problem.of(
-                name, gettext_noop("%(value)d cannot exceed the total staff (%(total)d)"),
-                {"value": value, "total": total},
-            ))
+            problems.append(
+                Problem.of(
+                    name,
+                    gettext_noop("%(value)d cannot exceed the total staff (%(total)d)"),
+                    {"value": value, "total": total},
+                )
+            )
     return problems
 
 
@@ -192,14 +195,17 @@ def financial_problems(figures: dict[str, int | Decimal | None]) -> list[Problem
     for name in NON_NEGATIVE_AMOUNTS:
         value = figures.get(name)
         if value is not None and value < 0:
-            problems.append(Problem.of(name, gettext_noop("cannot be negative (%(value)s)"),
-                                       {"value": value}))
+            problems.append(
+                Problem.of(name, gettext_noop("cannot be negative (%(value)s)"), {"value": value})
+            )
     revenue, main = figures.get("revenue_fen"), figures.get("main_business_revenue_fen")
     if revenue is not None and main is not None and 0 <= revenue < main:
-        problems.append(Problem.of(
-            "main_business_revenue_fen",
-            gettext_noop("main-business revenue cannot exceed revenue"),
-        ))
+        problems.append(
+            Problem.of(
+                "main_business_revenue_fen",
+                gettext_noop("main-business revenue cannot exceed revenue"),
+            )
+        )
     share = figures.get("top_customer_share")
     if share is not None:
         problems.extend(ratio_problems("top_customer_share", share))
@@ -208,10 +214,13 @@ def financial_problems(figures: dict[str, int | Decimal | None]) -> list[Problem
 
 def ratio_problems(name: str, value: Decimal | int) -> list[Problem]:
     if not 0 <= value <= 1:
-        return [Problem.of(
-            name, gettext_noop("%(value)s is not a share between 0 and 1 (0%% to 100%%)"),
-            {"value": value},
-        )]
+        return [
+            Problem.of(
+                name,
+                gettext_noop("%(value)s is not a share between 0 and 1 (0%% to 100%%)"),
+                {"value": value},
+            )
+        ]
     return []
 
 
@@ -236,11 +245,15 @@ def team_problems(
     _non_negative(problems, "founders_avg_industry_years", founders_avg_industry_years)
     top, avg = founders_max_industry_years, founders_avg_industry_years
     if not problems and top is not None and avg is not None and avg > top:
-        problems.append(Problem.of(
-            "founders_avg_industry_years",
-            gettext_noop("the founders' average (%(avg)s) cannot exceed their maximum (%(max)s)"),
-            {"avg": avg, "max": top},
-        ))
+        problems.append(
+            Problem.of(
+                "founders_avg_industry_years",
+                gettext_noop(
+                    "the founders' average (%(avg)s) cannot exceed their maximum (%(max)s)"
+                ),
+                {"avg": avg, "max": top},
+            )
+        )
     if key_staff_turnover is not None:
         problems.extend(ratio_problems("key_staff_turnover", key_staff_turnover))
     return problems
@@ -249,11 +262,13 @@ def team_problems(
 def certification_problems(*, valid_from: dt.date, valid_to: dt.date) -> list[Problem]:
     """A certificate's last valid day is not before its first."""
     if valid_to < valid_from:
-        return [Problem.of(
-            "valid_to",
-            gettext_noop("valid to (%(to)s) is before valid from (%(from)s)"),
-            {"to": valid_to.isoformat(), "from": valid_from.isoformat()},
-        )]
+        return [
+            Problem.of(
+                "valid_to",
+                gettext_noop("valid to (%(to)s) is before valid from (%(from)s)"),
+                {"to": valid_to.isoformat(), "from": valid_from.isoformat()},
+            )
+        ]
     return []
 
 
@@ -263,27 +278,34 @@ EARLIEST_REGISTRATION = dt.date(1949, 10, 1)  # no registrable PRC organisation 
 def registration_date_problems(value: dt.date, *, as_of: dt.date) -> list[Problem]:
     """A registration date is not in the future (relative to `as_of`) nor implausibly old."""
     if value > as_of:
-        return [Problem.of(
-            "registration_date",
-            gettext_noop("the registration date %(date)s is in the future"),
-            {"date": value.isoformat()},
-        )]
+        return [
+            Problem.of(
+                "registration_date",
+                gettext_noop("the registration date %(date)s is in the future"),
+                {"date": value.isoformat()},
+            )
+        ]
     if value < EARLIEST_REGISTRATION:
-        return [Problem.of(
-            "registration_date",
-            gettext_noop("the registration date %(date)s is before 1949-10-01"),
-            {"date": value.isoformat()},
-        )]
+        return [
+            Problem.of(
+                "registration_date",
+                gettext_noop("the registration date %(date)s is before 1949-10-01"),
+                {"date": value.isoformat()},
+            )
+        ]
     return []
 
 
 def year_problems(year: int, *, as_of: dt.date, name: str = "year") -> list[Problem]:
     """A reporting year is not after the current one, nor before 1990."""
     if not 1990 <= year <= as_of.year:
-        return [Problem.of(
-            name, gettext_noop("%(year)s is not a reporting year (1990 to %(last)s)"),
-            {"year": year, "last": as_of.year},
-        )]
+        return [
+            Problem.of(
+                name,
+                gettext_noop("%(year)s is not a reporting year (1990 to %(last)s)"),
+                {"year": year, "last": as_of.year},
+            )
+        ]
     return []
 
 

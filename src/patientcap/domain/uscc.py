@@ -88,7 +88,8 @@ def refusal(code: str) -> Message | None:
     if code[16] != expected:
         return Message(
             gettext_noop(
-                "wrong check character of the organisation code at position 17: expected %(expected)s"
+                "wrong check character of the organisation code at position 17: "
+                "expected %(expected)s"
             ),
             {"expected": expected},
         )

@@ -40,8 +40,14 @@ class CertificationInline(admin.TabularInline):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(ReadOnlyAdmin):
-    list_display = ("name", "uscc", "industry_code", "growth_stage", "strategic_emerging",
-                    "registration_date")
+    list_display = (
+        "name",
+        "uscc",
+        "industry_code",
+        "growth_stage",
+        "strategic_emerging",
+        "registration_date",
+    )
     list_filter = ("growth_stage", "strategic_emerging")
     search_fields = ("name", "uscc")
     inlines = [CertificationInline]

@@ -1,6 +1,6 @@
 """Registry API: list (filters, paging), detail with related data, create, partial update,
 Excel import and export. Amounts are integers named *_fen; ratios are decimal strings.
-`request.auth` is the acting user; rows come from the same scoped selectors as the pages."""
+`api_user(request)` is the acting user; rows come from the same scoped selectors as the pages."""
 
 import datetime as dt
 import io
@@ -15,6 +15,7 @@ from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from patientcap.accounts.auth import api_user
 from patientcap.domain import registry
 from patientcap.enterprises import exporting, importing, selectors, services
 from patientcap.enterprises.models import Certification, Enterprise
@@ -23,6 +24,7 @@ from patientcap.enterprises.scopes import sees_personal_data
 router = Router(tags=["enterprises"])
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 class ProfileIn(Schema):
@@ -165,10 +167,23 @@ def _refusals(call: Callable[[], T]) -> T | tuple[int, dict]:
 
 
 def _out(user: Any, e: Enterprise, today: dt.date, certs: list[Certification]) -> dict[str, Any]:
-    data = {f: getattr(e, f) for f in (
-        "id", "uscc", "name", "registration_date", "industry_code", "industry_division",
-        "strategic_emerging", "strategic_category", "growth_stage", "district", "address",
-        "updated_at")}
+    data = {
+        f: getattr(e, f)
+        for f in (
+            "id",
+            "uscc",
+            "name",
+            "registration_date",
+            "industry_code",
+            "industry_division",
+            "strategic_emerging",
+            "strategic_category",
+            "growth_stage",
+            "district",
+            "address",
+            "updated_at",
+        )
+    }
     rep = e.legal_representative
     data["legal_representative"] = rep if sees_personal_data(user, e) else registry.mask_name(rep)
     data["certifications_valid_today"] = [c.kind for c in certs if c.is_valid_on(today)]
@@ -176,18 +191,38 @@ def _out(user: Any, e: Enterprise, today: dt.date, certs: list[Certification]) -
 
 
 @router.get("/", response=PageOut, summary="List the enterprises you may see")
-def list_enterprises(request: HttpRequest, q: str = "", stage: str = "", cert: str = "",
-                     division: str = "", strategic: bool | None = None, sort: str = "name",
-                     page: int = 1, page_size: int = 50) -> dict[str, Any]:
+def list_enterprises(
+    request: HttpRequest,
+    q: str = "",
+    stage: str = "",
+    cert: str = "",
+    division: str = "",
+    strategic: bool | None = None,
+    sort: str = "name",
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
     today = timezone.localdate()
-    filters = selectors.ListFilters.from_params({
-        "q": q, "stage": stage, "cert": cert, "division": division, "sort": sort,
-        "strategic": "" if strategic is None else str(strategic)})
+    filters = selectors.ListFilters.from_params(
+        {
+            "q": q,
+            "stage": stage,
+            "cert": cert,
+            "division": division,
+            "sort": sort,
+            "strategic": "" if strategic is None else str(strategic),
+        }
+    )
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    result = selectors.page(request.auth, filters, page, today=today, per_page=page_size)
-    return {"count": result.paginator.count, "page": result.number, "page_size": page_size,
-            "results": [_out(request.auth, e, today, e.valid_certifications)
-                        for e in result.object_list]}
+    result = selectors.page(api_user(request), filters, page, today=today, per_page=page_size)
+    return {
+        "count": result.paginator.count,
+        "page": result.number,
+        "page_size": page_size,
+        "results": [
+            _out(api_user(request), e, today, e.valid_certifications) for e in result.object_list
+        ],
+    }
 
 
 def _detail(user: Any, pk: int) -> dict[str, Any]:
@@ -195,64 +230,109 @@ def _detail(user: Any, pk: int) -> dict[str, Any]:
     file = selectors.enterprise_file(user, pk)
     data = _out(user, file.enterprise, today, file.certifications)
     data["certifications"] = [
-        {"id": c.pk, "kind": c.kind, "certificate_number": c.certificate_number,
-         "valid_from": c.valid_from, "valid_to": c.valid_to, "valid_today": c.is_valid_on(today)}
-        for c in file.certifications]
-    for key, attr in (("financial_years", "financial"), ("headcounts", "headcount"),
-                      ("ip", "ip"), ("teams", "team")):
+        {
+            "id": c.pk,
+            "kind": c.kind,
+            "certificate_number": c.certificate_number,
+            "valid_from": c.valid_from,
+            "valid_to": c.valid_to,
+            "valid_today": c.is_valid_on(today),
+        }
+        for c in file.certifications
+    ]
+    for key, attr in (
+        ("financial_years", "financial"),
+        ("headcounts", "headcount"),
+        ("ip", "ip"),
+        ("teams", "team"),
+    ):
         data[key] = [getattr(y, attr) for y in file.years if getattr(y, attr) is not None]
     return data
 
 
-@router.get("/export", summary="Export the enterprises you may see as Excel",
-            response={200: None})
-def export(request: HttpRequest, q: str = "", stage: str = "", cert: str = "",
-           division: str = "", strategic: bool | None = None) -> HttpResponse:
+@router.get("/export", summary="Export the enterprises you may see as Excel", response={200: None})
+def export(
+    request: HttpRequest,
+    q: str = "",
+    stage: str = "",
+    cert: str = "",
+    division: str = "",
+    strategic: bool | None = None,
+) -> HttpResponse:
     today = timezone.localdate()
-    filters = selectors.ListFilters.from_params({
-        "q": q, "stage": stage, "cert": cert, "division": division,
-        "strategic": "" if strategic is None else str(strategic)})
+    filters = selectors.ListFilters.from_params(
+        {
+            "q": q,
+            "stage": stage,
+            "cert": cert,
+            "division": division,
+            "strategic": "" if strategic is None else str(strategic),
+        }
+    )
     out = io.BytesIO()
-    exporting.export_workbook(request.auth, selectors.enterprises(request.auth, filters,
-                                                                  today=today), out)
+    exporting.export_workbook(
+        api_user(request), selectors.enterprises(api_user(request), filters, today=today), out
+    )
     response = HttpResponse(out.getvalue(), content_type=exporting.CONTENT_TYPE)
     response["Content-Disposition"] = (
-        f'attachment; filename="{exporting.filename("enterprises", today)}"')
+        f'attachment; filename="{exporting.filename("enterprises", today)}"'
+    )
     return response
 
 
-@router.post("/import", response={200: ImportOut, 422: ImportErrorsOut},
-             summary="Import an Excel workbook (all or nothing)")
-def import_file(request: HttpRequest, file: UploadedFile = File(...)) -> Any:
-    result = importing.import_workbook(actor=request.auth, data=file.read())
+@router.post(
+    "/import",
+    response={200: ImportOut, 422: ImportErrorsOut},
+    summary="Import an Excel workbook (all or nothing)",
+)
+def import_file(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    if file.size > MAX_IMPORT_BYTES:
+        return 422, {
+            "detail": "Nothing was imported.",
+            "errors": [{"row": 0, "column": "", "message": "The file is larger than 50 MB."}],
+        }
+    result = importing.import_workbook(actor=api_user(request), data=file.read())
     if not result.ok:
-        return 422, {"detail": "Nothing was imported.",
-                     "errors": [e.__dict__ for e in result.errors]}
-    return 200, {"rows": result.rows, "created": len(result.created),
-                 "updated": len(result.updated), "sha256": result.sha256}
+        return 422, {
+            "detail": "Nothing was imported.",
+            "errors": [e.__dict__ for e in result.errors],
+        }
+    return 200, {
+        "rows": result.rows,
+        "created": len(result.created),
+        "updated": len(result.updated),
+        "sha256": result.sha256,
+    }
 
 
 @router.get("/{int:pk}", response=EnterpriseDetailOut, summary="One enterprise with its data")
 def get_enterprise(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _detail(request.auth, pk)
+    return _detail(api_user(request), pk)
 
 
-@router.post("/", response={201: EnterpriseDetailOut, 422: ErrorsOut},
-             summary="Register an enterprise (zone officer)")
+@router.post(
+    "/",
+    response={201: EnterpriseDetailOut, 422: ErrorsOut},
+    summary="Register an enterprise (zone officer)",
+)
 def create(request: HttpRequest, payload: ProfileIn) -> Any:
     def call() -> Any:
-        enterprise = services.create_enterprise(actor=request.auth, data=payload.dict())
-        return 201, _detail(request.auth, enterprise.pk)
+        enterprise = services.create_enterprise(actor=api_user(request), data=payload.dict())
+        return 201, _detail(api_user(request), enterprise.pk)
 
     return _refusals(call)
 
 
-@router.patch("/{int:pk}", response={200: EnterpriseDetailOut, 422: ErrorsOut},
-              summary="Change some profile fields")
+@router.patch(
+    "/{int:pk}",
+    response={200: EnterpriseDetailOut, 422: ErrorsOut},
+    summary="Change some profile fields",
+)
 def update(request: HttpRequest, pk: int, payload: ProfilePatch) -> Any:
     def call() -> Any:
-        services.update_enterprise(actor=request.auth, enterprise_id=pk,
-                                   changes=payload.dict(exclude_unset=True))
-        return 200, _detail(request.auth, pk)
+        services.update_enterprise(
+            actor=api_user(request), enterprise_id=pk, changes=payload.dict(exclude_unset=True)
+        )
+        return 200, _detail(api_user(request), pk)
 
     return _refusals(call)

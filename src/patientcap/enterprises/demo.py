@@ -47,13 +47,21 @@ _TRADES = [
 _SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林"
 _GIVEN = "伟芳娜敏静磊洋勇艳杰军涛明超秀霞平刚桂英华"
 _DISTRICTS = ["九龙坡区", "沙坪坝区", "北碚区", "江津区", "璧山区"]
-_STAGES = [GrowthStage.SEED, GrowthStage.STARTUP, GrowthStage.GROWTH, GrowthStage.EXPANSION,
-           GrowthStage.MATURE]
+_STAGES = [
+    GrowthStage.SEED,
+    GrowthStage.STARTUP,
+    GrowthStage.GROWTH,
+    GrowthStage.EXPANSION,
+    GrowthStage.MATURE,
+]
 # Typical revenue (yuan) by growth stage: a seed firm earns little, a mature one a lot.
-_REVENUE = {GrowthStage.SEED: (0, 2_000_000), GrowthStage.STARTUP: (500_000, 10_000_000),
-            GrowthStage.GROWTH: (5_000_000, 50_000_000),
-            GrowthStage.EXPANSION: (30_000_000, 200_000_000),
-            GrowthStage.MATURE: (100_000_000, 800_000_000)}
+_REVENUE = {
+    GrowthStage.SEED: (0, 2_000_000),
+    GrowthStage.STARTUP: (500_000, 10_000_000),
+    GrowthStage.GROWTH: (5_000_000, 50_000_000),
+    GrowthStage.EXPANSION: (30_000_000, 200_000_000),
+    GrowthStage.MATURE: (100_000_000, 800_000_000),
+}
 
 
 def _name(rng: random.Random, trade: str, taken: set[str]) -> str:
@@ -82,8 +90,9 @@ def _codes(rng: random.Random, n: int) -> list[str]:
 
 
 @transaction.atomic
-def generate_demo_enterprises(n: int, rng: random.Random, *, as_of: dt.date | None = None,
-                              actor: Any = None) -> list[int]:
+def generate_demo_enterprises(
+    n: int, rng: random.Random, *, as_of: dt.date | None = None, actor: Any = None
+) -> list[int]:
     """Create `n` fictional enterprises with 2–3 years of figures, headcount, IP, team and
     certifications; return their ids. Deterministic for a seeded `rng` and a fixed `as_of`."""
     as_of = as_of or timezone.localdate()
@@ -93,28 +102,47 @@ def generate_demo_enterprises(n: int, rng: random.Random, *, as_of: dt.date | No
         industry, trade, category = rng.choice(_TRADES)
         strategic = rng.random() < 0.6
         stage = rng.choices(_STAGES, weights=[15, 30, 30, 15, 10])[0]
-        age = {GrowthStage.SEED: 2, GrowthStage.STARTUP: 4, GrowthStage.GROWTH: 8,
-               GrowthStage.EXPANSION: 12, GrowthStage.MATURE: 20}[stage]
+        age = {
+            GrowthStage.SEED: 2,
+            GrowthStage.STARTUP: 4,
+            GrowthStage.GROWTH: 8,
+            GrowthStage.EXPANSION: 12,
+            GrowthStage.MATURE: 20,
+        }[stage]
         registered = as_of - dt.timedelta(days=rng.randint(120, age * 365))
-        enterprises.append(Enterprise(
-            uscc=code, name=_name(rng, trade, taken), registration_date=registered,
-            industry_code=registry.industry_code(industry + str(rng.randint(1, 9))),
-            strategic_emerging=strategic, strategic_category=category if strategic else "",
-            growth_stage=stage, district=rng.choice(_DISTRICTS),
-            address=f"重庆市{rng.choice(_DISTRICTS)}科学城大道{rng.randint(1, 999)}号",
-            legal_representative=rng.choice(_SURNAMES) + "".join(rng.sample(_GIVEN, 2)),
-        ))
+        enterprises.append(
+            Enterprise(
+                uscc=code,
+                name=_name(rng, trade, taken),
+                registration_date=registered,
+                industry_code=registry.industry_code(industry + str(rng.randint(1, 9))),
+                strategic_emerging=strategic,
+                strategic_category=category if strategic else "",
+                growth_stage=stage,
+                district=rng.choice(_DISTRICTS),
+                address=f"重庆市{rng.choice(_DISTRICTS)}科学城大道{rng.randint(1, 999)}号",
+                legal_representative=rng.choice(_SURNAMES) + "".join(rng.sample(_GIVEN, 2)),
+            )
+        )
     Enterprise.objects.bulk_create(enterprises, batch_size=500)
-    rows: dict[type, list] = {m: [] for m in (FinancialYear, Headcount, IntellectualProperty,
-                                              Team, Certification)}
+    rows: dict[Any, list] = {
+        m: [] for m in (FinancialYear, Headcount, IntellectualProperty, Team, Certification)
+    }
     for enterprise in enterprises:
         _figures(rng, enterprise, as_of, rows)
     for model, objs in rows.items():
         model._default_manager.bulk_create(objs, batch_size=1000)
     ids = [e.pk for e in enterprises]
-    audit.record(actor=actor, action="enterprise.demo", object_type="enterprise",
-                 after={"count": len(ids), "first_id": min(ids, default=None),
-                        "last_id": max(ids, default=None)})
+    audit.record(
+        actor=actor,
+        action="enterprise.demo",
+        object_type="enterprise",
+        after={
+            "count": len(ids),
+            "first_id": min(ids, default=None),
+            "last_id": max(ids, default=None),
+        },
+    )
     return ids
 
 
@@ -123,44 +151,76 @@ def _figures(rng: random.Random, e: Enterprise, as_of: dt.date, rows: dict[type,
     revenue = _fen(rng, low, high)
     staff = max(3, revenue // 100 // 400_000 + rng.randint(3, 30))
     last_year = as_of.year - 1
-    years = [y for y in range(last_year - rng.randint(1, 2), last_year + 1)
-             if y >= e.registration_date.year]
-    for year in years or [last_year]:
+    # 2–3 closed years, none before the firm existed (a firm of this year has none yet).
+    first_year = max(last_year - rng.randint(1, 2), e.registration_date.year)
+    for year in range(first_year, last_year + 1):
         revenue = revenue * rng.randint(85, 140) // 100
         main = revenue * rng.randint(70, 100) // 100
         rd = revenue * rng.randint(3, 25) // 100 + _fen(rng, 100_000, 1_000_000)
         cost = revenue * rng.randint(60, 110) // 100 + rd
         assets = revenue * rng.randint(80, 200) // 100 + _fen(rng, 1_000_000, 5_000_000)
-        rows[FinancialYear].append(FinancialYear(
-            enterprise=e, year=year, revenue_fen=revenue, main_business_revenue_fen=main,
-            rd_expense_fen=rd, total_cost_fen=cost, total_assets_fen=assets,
-            total_liabilities_fen=assets * rng.randint(20, 75) // 100,
-            operating_cash_flow_fen=revenue - cost + _fen(rng, -500_000, 500_000),
-            orders_backlog_fen=revenue * rng.randint(10, 80) // 100,
-            top_customer_share=Decimal(rng.randint(800, 6500)) / 10000,
-        ))
+        rows[FinancialYear].append(
+            FinancialYear(
+                enterprise=e,
+                year=year,
+                revenue_fen=revenue,
+                main_business_revenue_fen=main,
+                rd_expense_fen=rd,
+                total_cost_fen=cost,
+                total_assets_fen=assets,
+                total_liabilities_fen=assets * rng.randint(20, 75) // 100,
+                operating_cash_flow_fen=revenue - cost + _fen(rng, -500_000, 500_000),
+                orders_backlog_fen=revenue * rng.randint(10, 80) // 100,
+                top_customer_share=Decimal(rng.randint(800, 6500)) / 10000,
+            )
+        )
         staff = max(3, staff + rng.randint(-2, 8))
         tech = staff * rng.randint(15, 70) // 100
-        rows[Headcount].append(Headcount(enterprise=e, year=year, total=staff, tech_staff=tech,
-                                         rd_staff=tech * rng.randint(40, 100) // 100))
-        rows[IntellectualProperty].append(IntellectualProperty(
-            enterprise=e, year=year, invention_patents=rng.randint(0, 12),
-            utility_model_patents=rng.randint(0, 30), design_patents=rng.randint(0, 5),
-            software_copyrights=rng.randint(0, 25)))
+        rows[Headcount].append(
+            Headcount(
+                enterprise=e,
+                year=year,
+                total=staff,
+                tech_staff=tech,
+                rd_staff=tech * rng.randint(40, 100) // 100,
+            )
+        )
+        rows[IntellectualProperty].append(
+            IntellectualProperty(
+                enterprise=e,
+                year=year,
+                invention_patents=rng.randint(0, 12),
+                utility_model_patents=rng.randint(0, 30),
+                design_patents=rng.randint(0, 5),
+                software_copyrights=rng.randint(0, 25),
+            )
+        )
         top = rng.randint(2, 25)
-        rows[Team].append(Team(
-            enterprise=e, year=year, founders_max_industry_years=top,
-            founders_avg_industry_years=Decimal(rng.randint(10, top * 10)) / 10,
-            key_staff_turnover=Decimal(rng.randint(0, 3000)) / 10000))
-    for kind, chance in ((CertificationKind.TECH_SME, 0.6),
-                         (CertificationKind.HIGH_TECH_ENTERPRISE, 0.35),
-                         (CertificationKind.INNOVATIVE_SME, 0.3),
-                         (CertificationKind.SPECIALISED_SME, 0.15),
-                         (CertificationKind.LITTLE_GIANT, 0.04)):
+        rows[Team].append(
+            Team(
+                enterprise=e,
+                year=year,
+                founders_max_industry_years=top,
+                founders_avg_industry_years=Decimal(rng.randint(10, top * 10)) / 10,
+                key_staff_turnover=Decimal(rng.randint(0, 3000)) / 10000,
+            )
+        )
+    for kind, chance in (
+        (CertificationKind.TECH_SME, 0.6),
+        (CertificationKind.HIGH_TECH_ENTERPRISE, 0.35),
+        (CertificationKind.INNOVATIVE_SME, 0.3),
+        (CertificationKind.SPECIALISED_SME, 0.15),
+        (CertificationKind.LITTLE_GIANT, 0.04),
+    ):
         if rng.random() < chance:
             start = as_of - dt.timedelta(days=rng.randint(30, 3 * 365 + 200))
             start = max(start, e.registration_date)
-            rows[Certification].append(Certification(
-                enterprise=e, kind=kind,
-                certificate_number=f"GR{start.year}{rng.randint(10**8, 10**9 - 1)}",
-                valid_from=start, valid_to=start + dt.timedelta(days=3 * 365 - 1)))
+            rows[Certification].append(
+                Certification(
+                    enterprise=e,
+                    kind=kind,
+                    certificate_number=f"GR{start.year}{rng.randint(10**8, 10**9 - 1)}",
+                    valid_from=start,
+                    valid_to=start + dt.timedelta(days=3 * 365 - 1),
+                )
+            )

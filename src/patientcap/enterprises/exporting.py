@@ -30,12 +30,9 @@ from patientcap.enterprises.layout import (
     YEARLY_BLOCKS,
 )
 from patientcap.enterprises.models import (
+    YEARLY,
     Certification,
     Enterprise,
-    FinancialYear,
-    Headcount,
-    IntellectualProperty,
-    Team,
 )
 from patientcap.enterprises.scopes import sees_personal_data
 
@@ -45,26 +42,38 @@ _LAST_ROW = 1_048_576
 
 _INSTRUCTIONS = [
     ("填写说明", "How to fill in this workbook"),
-    ("每行一家企业。第一行是表头，请勿修改、删除或增加列；列的顺序可以调整。",
-     "One enterprise per row. Row 1 is the header: do not rename, remove or add columns "
-     "(their order may change)."),
-    ("导入要么全部成功，要么全部不写入：任何一处错误都会列出（行号、列名、原因），"
-     "数据库不做任何更改。",
-     "An import is all or nothing: every problem is listed (row, column, reason) and nothing "
-     "is written until the whole file is correct."),
-    ("统一社会信用代码已登记的行会更新该企业（仅限您有权修改的企业）；"
-     "空白的选填项会被清空；证书只新增或更新，不会删除。",
-     "A row whose credit code is registered updates that enterprise (only if you may change "
-     "it); empty optional profile cells clear the field; certificates are added or updated, "
-     "never deleted."),
-    ("年度数据（财务、人员、知识产权、团队）属于“报告年度”列中的年份；某一类全部留空表示不导入该类。",
-     "Yearly figures (financial, headcount, IP, team) belong to the reporting year; leave a "
-     "whole group empty to import none of it."),
-    ("金额单位为元，最多两位小数，也可写“200万”；比例写 0.35 或 35%；日期写 2024-03-01。",
-     "Amounts are in yuan with up to two decimals, or text such as 200万; shares as 0.35 or "
-     "35%; dates as 2024-03-01."),
-    ("统一社会信用代码请设为文本格式，否则 Excel 会丢失数字。",
-     "Format the credit code column as text, or Excel loses digits."),
+    (
+        "每行一家企业。第一行是表头，请勿修改、删除或增加列；列的顺序可以调整。",
+        "One enterprise per row. Row 1 is the header: do not rename, remove or add columns "
+        "(their order may change).",
+    ),
+    (
+        "导入要么全部成功，要么全部不写入：任何一处错误都会列出（行号、列名、原因），"
+        "数据库不做任何更改。",
+        "An import is all or nothing: every problem is listed (row, column, reason) and nothing "
+        "is written until the whole file is correct.",
+    ),
+    (
+        "统一社会信用代码已登记的行会更新该企业（仅限您有权修改的企业）；"
+        "空白的选填项会被清空；证书只新增或更新，不会删除。",
+        "A row whose credit code is registered updates that enterprise (only if you may change "
+        "it); empty optional profile cells clear the field; certificates are added or updated, "
+        "never deleted.",
+    ),
+    (
+        "年度数据（财务、人员、知识产权、团队）属于“报告年度”列中的年份；某一类全部留空表示不导入该类。",
+        "Yearly figures (financial, headcount, IP, team) belong to the reporting year; leave a "
+        "whole group empty to import none of it.",
+    ),
+    (
+        "金额单位为元，最多两位小数，也可写“200万”；比例写 0.35 或 35%；日期写 2024-03-01。",
+        "Amounts are in yuan with up to two decimals, or text such as 200万; shares as 0.35 or "
+        "35%; dates as 2024-03-01.",
+    ),
+    (
+        "统一社会信用代码请设为文本格式，否则 Excel 会丢失数字。",
+        "Format the credit code column as text, or Excel loses digits.",
+    ),
 ]
 
 
@@ -92,12 +101,16 @@ def _header(ws: Any) -> None:
 
 
 def _dropdowns(ws: Any) -> None:
-    lists = {"bool": ["是", "否"], "growth_stage": list(GROWTH_STAGE_ZH.values()),
-             "strategic_category": list(STRATEGIC_ZH.values())}
+    lists = {
+        "bool": ["是", "否"],
+        "growth_stage": list(GROWTH_STAGE_ZH.values()),
+        "strategic_category": list(STRATEGIC_ZH.values()),
+    }
     for index, column in enumerate(COLUMNS, start=1):
         if column.kind in lists:
-            dv = DataValidation(type="list", formula1='"' + ",".join(lists[column.kind]) + '"',
-                                allow_blank=True)
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(lists[column.kind]) + '"', allow_blank=True
+            )
             letter = get_column_letter(index)
             dv.add(f"{letter}2:{letter}{_LAST_ROW}")
             ws.data_validations.append(dv)
@@ -116,20 +129,36 @@ def _instructions(book: Workbook) -> None:
     for zh, en in _INSTRUCTIONS:
         ws.append([zh, en])
     ws.append([])
-    ws.append(["列（中文）", "Column (English)", "必填 Required", "格式（中文）", "Format (English)"])
+    ws.append(
+        ["列（中文）", "Column (English)", "必填 Required", "格式（中文）", "Format (English)"]
+    )
     for column in COLUMNS:
-        ws.append([column.zh, column.en, "是 yes" if column.required else "",
-                   column.note_zh, column.note_en])
+        ws.append(
+            [
+                column.zh,
+                column.en,
+                "是 yes" if column.required else "",
+                column.note_zh,
+                column.note_en,
+            ]
+        )
     ws.append([])
     ws.append(["行业大类 (GB/T 4754-2017)", "Division"])
     for division, name in registry.DIVISIONS.items():
         ws.append([f"{registry.section_of(division)}{division}", name])
 
 
-def write_workbook(rows: Iterable[list[Any]], out: IO[bytes]) -> None:
-    """Write the data sheet (header, then `rows` in COLUMNS order) and the instructions."""
+def write_workbook(rows: Iterable[list[Any]], out: IO[bytes], *, count: int = 0) -> None:
+    """Write the data sheet (header, then `rows` in COLUMNS order) and the instructions.
+
+    With the number of rows known (`count`), the sheet records its size as Excel does; a
+    streamed sheet otherwise has none, and read-only readers (openpyxl's included) then scan
+    the whole sheet once just to learn it."""
     book = Workbook(write_only=True)
     ws = book.create_sheet(DATA_SHEET)
+    if count:
+        last = f"{get_column_letter(len(COLUMNS))}{count + 1}"
+        ws.calculate_dimension = lambda: f"A1:{last}"  # read by openpyxl's sheet writer
     _header(ws)
     kinds = [c.kind for c in COLUMNS]
     for row in rows:
@@ -152,11 +181,9 @@ def _latest(models_rows: dict[str, dict[int, dict[int, Any]]]) -> dict[int, int]
 
 
 def _yearly_rows(user: Any, ids: QuerySet) -> dict[str, dict[int, dict[int, Any]]]:
-    models = {"financial": FinancialYear, "headcount": Headcount, "ip": IntellectualProperty,
-              "team": Team}
     out: dict[str, dict[int, dict[int, Any]]] = {}
     for kind in YEARLY_BLOCKS:
-        rows = scoping.readable(user, models[kind]).filter(enterprise__in=ids)
+        rows = scoping.readable(user, YEARLY[kind]).filter(enterprise__in=ids)
         table: dict[int, dict[int, Any]] = {}
         for row in rows.iterator(chunk_size=5000):
             table.setdefault(row.enterprise_id, {})[row.year] = row
@@ -227,7 +254,7 @@ def export_workbook(user: Any, enterprises: "QuerySet[Enterprise]", out: IO[byte
             count += 1
             yield row
 
-    write_workbook(counted(), out)
+    write_workbook(counted(), out, count=enterprises.count())
     return count
 
 

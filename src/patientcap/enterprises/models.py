@@ -7,6 +7,7 @@ the relations between figures are CHECK constraints, so no code path can store a
 """
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -61,18 +62,23 @@ class Enterprise(models.Model):
     )
     strategic_emerging = models.BooleanField(_("strategic emerging industry"), default=False)
     strategic_category = models.CharField(
-        _("strategic emerging industry category"), max_length=30, blank=True,
+        _("strategic emerging industry category"),
+        max_length=30,
+        blank=True,
         choices=StrategicCategory.choices,
     )
     growth_stage = models.CharField(_("growth stage"), max_length=20, choices=GrowthStage.choices)
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="enterprise", verbose_name=_("login organisation"),
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprise",
+        verbose_name=_("login organisation"),
     )
     district = models.CharField(_("district"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    legal_representative = models.CharField(_("legal representative"), max_length=100,
-                                            blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
@@ -97,8 +103,9 @@ class Enterprise(models.Model):
 
 
 class Certification(models.Model):
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
-                                   related_name="certifications")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="certifications"
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=CertificationKind.choices)
     certificate_number = models.CharField(_("certificate number"), max_length=60, blank=True)
     valid_from = models.DateField(_("valid from"))
@@ -110,10 +117,12 @@ class Certification(models.Model):
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "kind", "valid_from"],
-                                    name="cert_one_per_kind_and_start"),
-            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")),
-                                   name="cert_valid_to_not_before_from"),
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "valid_from"], name="cert_one_per_kind_and_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")), name="cert_valid_to_not_before_from"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "valid_to", "valid_from"], name="cert_validity")]
 
@@ -132,21 +141,25 @@ def _non_negative(*fields: str, prefix: str) -> list[models.CheckConstraint]:
 
 
 class FinancialYear(models.Model):
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
-                                   related_name="financial_years")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="financial_years"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     revenue_fen = models.BigIntegerField(_("revenue"), null=True, blank=True)
-    main_business_revenue_fen = models.BigIntegerField(_("main-business revenue"), null=True,
-                                                       blank=True)
+    main_business_revenue_fen = models.BigIntegerField(
+        _("main-business revenue"), null=True, blank=True
+    )
     rd_expense_fen = models.BigIntegerField(_("R&D expense"), null=True, blank=True)
     total_cost_fen = models.BigIntegerField(_("total cost"), null=True, blank=True)
     total_assets_fen = models.BigIntegerField(_("total assets"), null=True, blank=True)
     total_liabilities_fen = models.BigIntegerField(_("total liabilities"), null=True, blank=True)
-    operating_cash_flow_fen = models.BigIntegerField(_("operating cash flow"), null=True,
-                                                     blank=True)
+    operating_cash_flow_fen = models.BigIntegerField(
+        _("operating cash flow"), null=True, blank=True
+    )
     orders_backlog_fen = models.BigIntegerField(_("orders backlog"), null=True, blank=True)
-    top_customer_share = models.DecimalField(_("top customer share"), max_digits=5,
-                                             decimal_places=4, null=True, blank=True)
+    top_customer_share = models.DecimalField(
+        _("top customer share"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
 
     AMOUNT_FIELDS = (
         "revenue_fen", "main_business_revenue_fen", "rd_expense_fen", "total_cost_fen",
@@ -161,8 +174,14 @@ class FinancialYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="fy_one_per_year"),
             *_non_negative(
-                "revenue_fen", "main_business_revenue_fen", "rd_expense_fen", "total_cost_fen",
-                "total_assets_fen", "total_liabilities_fen", "orders_backlog_fen", prefix="fy",
+                "revenue_fen",
+                "main_business_revenue_fen",
+                "rd_expense_fen",
+                "total_cost_fen",
+                "total_assets_fen",
+                "total_liabilities_fen",
+                "orders_backlog_fen",
+                prefix="fy",
             ),
             models.CheckConstraint(
                 condition=Q(main_business_revenue_fen__lte=F("revenue_fen")),
@@ -174,10 +193,12 @@ class FinancialYear(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.year} #{self.enterprise_id}"
+
 
 class Headcount(models.Model):
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
-                                   related_name="headcounts")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="headcounts")
     year = models.PositiveSmallIntegerField(_("year"))
     total = models.PositiveIntegerField(_("total staff"), null=True, blank=True)
     tech_staff = models.PositiveIntegerField(_("tech staff"), null=True, blank=True)
@@ -190,29 +211,40 @@ class Headcount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="hc_one_per_year"),
             *_non_negative("total", "tech_staff", "rd_staff", prefix="hc"),
-            models.CheckConstraint(condition=Q(tech_staff__lte=F("total")),
-                                   name="hc_tech_within_total"),
-            models.CheckConstraint(condition=Q(rd_staff__lte=F("total")),
-                                   name="hc_rd_within_total"),
+            models.CheckConstraint(
+                condition=Q(tech_staff__lte=F("total")), name="hc_tech_within_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(rd_staff__lte=F("total")), name="hc_rd_within_total"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.year} #{self.enterprise_id}"
 
 
 class IntellectualProperty(models.Model):
     """Counts of valid IP held at the end of `year`."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
-                                   related_name="ip_snapshots")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="ip_snapshots"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
-    invention_patents = models.PositiveIntegerField(_("invention patents"), null=True,
-                                                    blank=True)
-    utility_model_patents = models.PositiveIntegerField(_("utility-model patents"), null=True,
-                                                        blank=True)
+    invention_patents = models.PositiveIntegerField(_("invention patents"), null=True, blank=True)
+    utility_model_patents = models.PositiveIntegerField(
+        _("utility-model patents"), null=True, blank=True
+    )
     design_patents = models.PositiveIntegerField(_("design patents"), null=True, blank=True)
-    software_copyrights = models.PositiveIntegerField(_("software copyrights"), null=True,
-                                                      blank=True)
+    software_copyrights = models.PositiveIntegerField(
+        _("software copyrights"), null=True, blank=True
+    )
 
-    COUNT_FIELDS = ("invention_patents", "utility_model_patents", "design_patents",
-                    "software_copyrights")
+    COUNT_FIELDS = (
+        "invention_patents",
+        "utility_model_patents",
+        "design_patents",
+        "software_copyrights",
+    )
 
     class Meta:
         ordering = ["enterprise", "-year"]
@@ -220,21 +252,35 @@ class IntellectualProperty(models.Model):
         verbose_name_plural = _("intellectual property")
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="ip_one_per_year"),
-            *_non_negative("invention_patents", "utility_model_patents", "design_patents",
-                           "software_copyrights", prefix="ip"),
+            *_non_negative(
+                "invention_patents",
+                "utility_model_patents",
+                "design_patents",
+                "software_copyrights",
+                prefix="ip",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.year} #{self.enterprise_id}"
 
 
 class Team(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="teams")
     year = models.PositiveSmallIntegerField(_("year"))
     founders_max_industry_years = models.PositiveSmallIntegerField(
-        _("founders' longest industry experience (years)"), null=True, blank=True)
+        _("founders' longest industry experience (years)"), null=True, blank=True
+    )
     founders_avg_industry_years = models.DecimalField(
-        _("founders' average industry experience (years)"), max_digits=4, decimal_places=1,
-        null=True, blank=True)
-    key_staff_turnover = models.DecimalField(_("key staff turnover"), max_digits=5,
-                                             decimal_places=4, null=True, blank=True)
+        _("founders' average industry experience (years)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    key_staff_turnover = models.DecimalField(
+        _("key staff turnover"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["enterprise", "-year"]
@@ -242,8 +288,9 @@ class Team(models.Model):
         verbose_name_plural = _("teams")
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="team_one_per_year"),
-            *_non_negative("founders_max_industry_years", "founders_avg_industry_years",
-                           prefix="team"),
+            *_non_negative(
+                "founders_max_industry_years", "founders_avg_industry_years", prefix="team"
+            ),
             models.CheckConstraint(
                 condition=Q(founders_avg_industry_years__lte=F("founders_max_industry_years")),
                 name="team_avg_within_max",
@@ -254,16 +301,28 @@ class Team(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.year} #{self.enterprise_id}"
+
 
 class ServiceAssignment(models.Model):
     """A service agent (陪跑员) assigned to a firm for the half-open period [since, until)."""
 
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="service_assignments", verbose_name=_("agent"))
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
-                                   related_name="service_assignments")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("assigned by"))
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="service_assignments",
+        verbose_name=_("agent"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="service_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
 
@@ -272,10 +331,14 @@ class ServiceAssignment(models.Model):
         verbose_name = _("service assignment")
         verbose_name_plural = _("service assignments")
         constraints = [
-            models.CheckConstraint(condition=Q(until__gt=F("since")),
-                                   name="assign_until_after_since"),
+            models.CheckConstraint(
+                condition=Q(until__gt=F("since")), name="assign_until_after_since"
+            ),
         ]
         indexes = [models.Index(fields=["agent", "since"], name="assign_agent_since")]
+
+    def __str__(self) -> str:
+        return f"agent #{self.agent_id} → enterprise #{self.enterprise_id} from {self.since}"
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.since <= day and (self.until is None or day < self.until)
@@ -285,19 +348,32 @@ class EnterpriseAccessGrant(models.Model):
     """A firm's consent that a bank or guarantor may read its registry data (PIPL art. 13/23);
     revoking ends the access at once. Rows are kept after revocation as the consent record."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
-                                   related_name="access_grants")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="enterprise_grants",
-                                     verbose_name=_("organisation"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="access_grants"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="enterprise_grants",
+        verbose_name=_("organisation"),
+    )
     purpose = models.CharField(_("purpose"), max_length=200)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("granted by"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
     granted_at = models.DateTimeField(_("granted at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("revoked by"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
 
     class Meta:
         ordering = ["enterprise", "-granted_at"]
@@ -305,12 +381,27 @@ class EnterpriseAccessGrant(models.Model):
         verbose_name_plural = _("access grants")
         constraints = [
             # One live grant per firm and organisation; a revoked one may be granted again.
-            models.UniqueConstraint(fields=["enterprise", "organisation"],
-                                    condition=Q(revoked_at__isnull=True),
-                                    name="grant_one_live_per_org"),
+            models.UniqueConstraint(
+                fields=["enterprise", "organisation"],
+                condition=Q(revoked_at__isnull=True),
+                name="grant_one_live_per_org",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "revoked_at"], name="grant_org_live")]
+
+    def __str__(self) -> str:
+        return f"organisation #{self.organisation_id} → enterprise #{self.enterprise_id}"
 
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+
+# The four kinds of yearly figures, by the name used in services, forms and the workbook layout.
+# Typed loosely on purpose: they share `enterprise` and `year` but no base class.
+YEARLY: dict[str, Any] = {
+    "financial": FinancialYear,
+    "headcount": Headcount,
+    "ip": IntellectualProperty,
+    "team": Team,
+}

@@ -66,7 +66,7 @@ def _through_enterprise(rule: Any) -> Any:
 
     def scoped(user: Any) -> Q:
         q = rule(user)
-        if q == ALL or q == NOTHING:
+        if q in (ALL, NOTHING):
             return q
         return Q(enterprise__in=Enterprise.objects.filter(q).values("pk"))
 
@@ -127,10 +127,18 @@ def sees_personal_data(user: Any, enterprise: Enterprise) -> bool:
 
 def register() -> None:
     scoping.register(Enterprise, read=enterprise_read, write=enterprise_write)
-    related: list[type[Model]] = [Certification, FinancialYear, Headcount,
-                                  IntellectualProperty, Team]
+    related: list[type[Model]] = [
+        Certification,
+        FinancialYear,
+        Headcount,
+        IntellectualProperty,
+        Team,
+    ]
     for model in related:
-        scoping.register(model, read=_through_enterprise(enterprise_read),
-                         write=_through_enterprise(enterprise_write))
+        scoping.register(
+            model,
+            read=_through_enterprise(enterprise_read),
+            write=_through_enterprise(enterprise_write),
+        )
     scoping.register(ServiceAssignment, read=assignment_read, write=assignment_write)
     scoping.register(EnterpriseAccessGrant, read=grant_read, write=grant_write)

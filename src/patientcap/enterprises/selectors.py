@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from patientcap.accounts import scoping
 from patientcap.domain import registry
 from patientcap.enterprises.models import (
+    YEARLY,
     Certification,
     CertificationKind,
     Enterprise,
@@ -52,8 +53,14 @@ class ListFilters:
     @classmethod
     def from_params(cls, params: Any) -> "ListFilters":
         """From a query string; unknown values are ignored rather than refused (it is a search)."""
-        strategic = {"1": True, "yes": True, "true": True, "0": False, "no": False,
-                     "false": False}.get(str(params.get("strategic", "")).lower())
+        strategic = {
+            "1": True,
+            "yes": True,
+            "true": True,
+            "0": False,
+            "no": False,
+            "false": False,
+        }.get(str(params.get("strategic", "")).lower())
         stage = params.get("stage", "")
         cert = params.get("cert", "")
         division = params.get("division", "")
@@ -80,9 +87,16 @@ def enterprises(user: Any, filters: ListFilters, *, today: dt.date) -> "QuerySet
     if filters.strategic is not None:
         qs = qs.filter(strategic_emerging=filters.strategic)
     if filters.cert:
-        qs = qs.filter(Exists(Certification.objects.filter(
-            enterprise=OuterRef("pk"), kind=filters.cert,
-            valid_from__lte=today, valid_to__gte=today)))
+        qs = qs.filter(
+            Exists(
+                Certification.objects.filter(
+                    enterprise=OuterRef("pk"),
+                    kind=filters.cert,
+                    valid_from__lte=today,
+                    valid_to__gte=today,
+                )
+            )
+        )
     return qs.order_by(*SORTS[filters.sort])
 
 
@@ -90,18 +104,30 @@ def valid_certifications(user: Any, today: dt.date) -> Prefetch:
     """Prefetch of the certifications valid on `today`, as `enterprise.valid_certifications`."""
     return Prefetch(
         "certifications",
-        queryset=scoping.readable(user, Certification).filter(
-            valid_from__lte=today, valid_to__gte=today).order_by("kind"),
+        queryset=scoping.readable(user, Certification)
+        .filter(valid_from__lte=today, valid_to__gte=today)
+        .order_by("kind"),
         to_attr="valid_certifications",
     )
 
 
-def page(user: Any, filters: ListFilters, number: Any, *, today: dt.date,
-         per_page: int = PER_PAGE) -> Page:
-    qs = enterprises(user, filters, today=today).only(
-        "id", "uscc", "name", "registration_date", "industry_code", "growth_stage",
-        "strategic_emerging", "updated_at",
-    ).prefetch_related(valid_certifications(user, today))
+def page(
+    user: Any, filters: ListFilters, number: Any, *, today: dt.date, per_page: int = PER_PAGE
+) -> Page:
+    qs = (
+        enterprises(user, filters, today=today)
+        .only(
+            "id",
+            "uscc",
+            "name",
+            "registration_date",
+            "industry_code",
+            "growth_stage",
+            "strategic_emerging",
+            "updated_at",
+        )
+        .prefetch_related(valid_certifications(user, today))
+    )
     return Paginator(qs, per_page).get_page(number)
 
 
@@ -127,27 +153,35 @@ def enterprise_file(user: Any, pk: int) -> EnterpriseFile:
     """Everything the user may see of one enterprise (404 when it is not theirs to see)."""
     enterprise = scoping.get_readable(user, Enterprise, pk=pk)
     years: dict[int, YearRow] = {}
-    for attr, model in (("financial", FinancialYear), ("headcount", Headcount),
-                        ("ip", IntellectualProperty), ("team", Team)):
+    for attr, model in YEARLY.items():
         for row in scoping.readable(user, model).filter(enterprise=enterprise):
             setattr(years.setdefault(row.year, YearRow(row.year)), attr, row)
     return EnterpriseFile(
         enterprise=enterprise,
-        certifications=list(scoping.readable(user, Certification).filter(
-            enterprise=enterprise).order_by("kind", "-valid_to")),
+        certifications=list(
+            scoping.readable(user, Certification)
+            .filter(enterprise=enterprise)
+            .order_by("kind", "-valid_to")
+        ),
         years=[years[y] for y in sorted(years, reverse=True)],
-        grants=list(scoping.readable(user, EnterpriseAccessGrant).filter(
-            enterprise=enterprise).select_related("organisation", "granted_by")),
-        assignments=list(scoping.readable(user, ServiceAssignment).filter(
-            enterprise=enterprise).select_related("agent", "assigned_by")),
+        grants=list(
+            scoping.readable(user, EnterpriseAccessGrant)
+            .filter(enterprise=enterprise)
+            .select_related("organisation", "granted_by")
+        ),
+        assignments=list(
+            scoping.readable(user, ServiceAssignment)
+            .filter(enterprise=enterprise)
+            .select_related("agent", "assigned_by")
+        ),
     )
 
 
 def year_values(user: Any, pk: int, year: int) -> YearRow:
     """One year's stored rows of one enterprise (None for kinds not reported)."""
     row = YearRow(year)
-    for attr, model in (("financial", FinancialYear), ("headcount", Headcount),
-                        ("ip", IntellectualProperty), ("team", Team)):
-        setattr(row, attr, scoping.readable(user, model).filter(enterprise_id=pk,
-                                                                year=year).first())
+    for attr, model in YEARLY.items():
+        setattr(
+            row, attr, scoping.readable(user, model).filter(enterprise_id=pk, year=year).first()
+        )
     return row

@@ -14,12 +14,19 @@ urlpatterns = [
     path("<int:pk>/years/new/", views.year_edit, name="year_new"),
     path("<int:pk>/years/<int:year>/", views.year_edit, name="year_edit"),
     path("<int:pk>/certifications/new/", views.certification_edit, name="certification_new"),
-    path("<int:pk>/certifications/<int:cert_id>/", views.certification_edit,
-         name="certification_edit"),
-    path("<int:pk>/certifications/<int:cert_id>/delete/", views.certification_delete,
-         name="certification_delete"),
+    path(
+        "<int:pk>/certifications/<int:cert_id>/",
+        views.certification_edit,
+        name="certification_edit",
+    ),
+    path(
+        "<int:pk>/certifications/<int:cert_id>/delete/",
+        views.certification_delete,
+        name="certification_delete",
+    ),
     path("<int:pk>/access/", views.access, name="access"),
     path("<int:pk>/access/<int:grant_id>/revoke/", views.revoke, name="revoke"),
-    path("<int:pk>/assignments/<int:assignment_id>/end/", views.end_assignment,
-         name="end_assignment"),
+    path(
+        "<int:pk>/assignments/<int:assignment_id>/end/", views.end_assignment, name="end_assignment"
+    ),
 ]

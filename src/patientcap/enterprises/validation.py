@@ -33,8 +33,7 @@ REQUIRED_PROFILE_FIELDS = ("uscc", "name", "registration_date", "industry_code",
 _TEXT_LIMITS = {"name": 200, "district": 100, "address": 200, "legal_representative": 100}
 
 HEADCOUNT_FIELDS = ("total", "tech_staff", "rd_staff")
-TEAM_FIELDS = ("founders_max_industry_years", "founders_avg_industry_years",
-               "key_staff_turnover")
+TEAM_FIELDS = ("founders_max_industry_years", "founders_avg_industry_years", "key_staff_turnover")
 FINANCIAL_FIELDS = (*FinancialYear.AMOUNT_FIELDS, "top_customer_share")
 IP_FIELDS = IntellectualProperty.COUNT_FIELDS
 
@@ -59,8 +58,9 @@ def uscc_problem(code: str) -> str | None:
     return explain(refusal) if refusal else None
 
 
-def clean_profile(data: Mapping[str, Any], *, as_of: dt.date,
-                  current: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], Errors]:
+def clean_profile(
+    data: Mapping[str, Any], *, as_of: dt.date, current: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], Errors]:
     """Profile values ready to store. For an update, `current` holds the stored profile and
     only the fields in `data` are checked (a change of name need not repeat the rest)."""
     partial = current is not None
@@ -77,7 +77,8 @@ def clean_profile(data: Mapping[str, Any], *, as_of: dt.date,
             value = str(data[name]).strip()
             if len(value) > limit:
                 errors.setdefault(name, []).append(
-                    gettext("Longer than %(max)d characters.") % {"max": limit})
+                    gettext("Longer than %(max)d characters.") % {"max": limit}
+                )
             out[name] = value
     if data.get("uscc"):
         code = uscc.normalise(str(data["uscc"]))
@@ -97,7 +98,8 @@ def clean_profile(data: Mapping[str, Any], *, as_of: dt.date,
             out["growth_stage"] = data["growth_stage"]
         else:
             errors.setdefault("growth_stage", []).append(
-                gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(GrowthStage.values)})
+                gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(GrowthStage.values)}
+            )
     if "strategic_emerging" in data:
         out["strategic_emerging"] = bool(data["strategic_emerging"])
     if "strategic_category" in data:
@@ -105,12 +107,14 @@ def clean_profile(data: Mapping[str, Any], *, as_of: dt.date,
         if category and category not in StrategicCategory.values:
             errors.setdefault("strategic_category", []).append(
                 gettext("Choose one of: %(choices)s.")
-                % {"choices": ", ".join(StrategicCategory.values)})
+                % {"choices": ", ".join(StrategicCategory.values)}
+            )
         out["strategic_category"] = category
     merged = {**(current or {}), **out}
     if merged.get("strategic_category") and not merged.get("strategic_emerging"):
         errors.setdefault("strategic_category", []).append(
-            gettext("A category is only given to a strategic emerging industry enterprise."))
+            gettext("A category is only given to a strategic emerging industry enterprise.")
+        )
     return out, errors
 
 
@@ -122,10 +126,14 @@ def clean_financial(values: Mapping[str, int | Decimal | None]) -> Errors:
 
 def clean_headcount(values: Mapping[str, int | None]) -> Errors:
     errors: Errors = {}
-    _add(errors, registry.headcount_problems(
-        total=values.get("total"), tech_staff=values.get("tech_staff"),
-        rd_staff=values.get("rd_staff"),
-    ))
+    _add(
+        errors,
+        registry.headcount_problems(
+            total=values.get("total"),
+            tech_staff=values.get("tech_staff"),
+            rd_staff=values.get("rd_staff"),
+        ),
+    )
     return errors
 
 
@@ -150,12 +158,15 @@ def clean_year(year: Any, *, as_of: dt.date) -> Errors:
     return errors
 
 
-def clean_certification(*, kind: str, valid_from: dt.date | None,
-                        valid_to: dt.date | None) -> Errors:
+def clean_certification(
+    *, kind: str, valid_from: dt.date | None, valid_to: dt.date | None
+) -> Errors:
     errors: Errors = {}
     if kind not in CertificationKind.values:
-        errors["kind"] = [gettext("Choose one of: %(choices)s.")
-                          % {"choices": ", ".join(CertificationKind.values)}]
+        errors["kind"] = [
+            gettext("Choose one of: %(choices)s.")
+            % {"choices": ", ".join(CertificationKind.values)}
+        ]
     for name, value in (("valid_from", valid_from), ("valid_to", valid_to)):
         if value is None:
             errors.setdefault(name, []).append(gettext("This field is required."))

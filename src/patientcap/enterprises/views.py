@@ -62,13 +62,18 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "stages": GrowthStage.choices,
         "kinds": CertificationKind.choices,
         "divisions": DIVISION_CHOICES,
-        "sorts": [("name", _("Name")), ("-registered", _("Newest registration")),
-                  ("registered", _("Oldest registration")), ("-updated", _("Recently updated")),
-                  ("uscc", _("Credit code"))],
+        "sorts": [
+            ("name", _("Name")),
+            ("-registered", _("Newest registration")),
+            ("registered", _("Oldest registration")),
+            ("-updated", _("Recently updated")),
+            ("uscc", _("Credit code")),
+        ],
         "can_create": acts_for_zone(request.user),
         "can_import": _may_import(request.user),
     }
-    template = "enterprises/_results.html" if request.htmx else "enterprises/list.html"
+    htmx = request.htmx  # type: ignore[attr-defined]
+    template = "enterprises/_results.html" if htmx else "enterprises/list.html"
     return render(request, template, context)
 
 
@@ -78,18 +83,24 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.enterprise_file(request.user, pk)
     enterprise = file.enterprise
     rep = enterprise.legal_representative
-    return render(request, "enterprises/detail.html", {
-        "file": file,
-        "enterprise": enterprise,
-        "industry": registry.industry_label(enterprise.industry_code),
-        "legal_representative": rep if sees_personal_data(request.user, enterprise)
-        else registry.mask_name(rep),
-        "today": timezone.localdate(),
-        "can_edit": scoping.writable(request.user, Enterprise).filter(pk=pk).exists(),
-        "can_share": scoping.writable(request.user, Enterprise).filter(pk=pk).exists(),
-        "show_sharing": request.user.role in {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}
-        or bool(file.grants or file.assignments),
-    })
+    return render(
+        request,
+        "enterprises/detail.html",
+        {
+            "file": file,
+            "enterprise": enterprise,
+            "industry": registry.industry_label(enterprise.industry_code),
+            "legal_representative": rep
+            if sees_personal_data(request.user, enterprise)
+            else registry.mask_name(rep),
+            "today": timezone.localdate(),
+            "can_edit": scoping.writable(request.user, Enterprise).filter(pk=pk).exists(),
+            "can_share": scoping.writable(request.user, Enterprise).filter(pk=pk).exists(),
+            "show_sharing": getattr(request.user, "role", "")
+            in {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}
+            or bool(file.grants or file.assignments),
+        },
+    )
 
 
 @login_required
@@ -105,9 +116,11 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Enterprise registered."))
             return redirect("enterprises:detail", pk=enterprise.pk)
-    return render(request, "enterprises/form.html", {
-        "form": form, "title": _("Register an enterprise"),
-        "back": reverse("enterprises:list")})
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": _("Register an enterprise"), "back": reverse("enterprises:list")},
+    )
 
 
 @login_required
@@ -124,9 +137,16 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Profile saved."))
             return redirect("enterprises:detail", pk=pk)
-    return render(request, "enterprises/form.html", {
-        "form": form, "enterprise": enterprise, "title": _("Edit profile"),
-        "back": reverse("enterprises:detail", args=[pk])})
+    return render(
+        request,
+        "enterprises/form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "title": _("Edit profile"),
+            "back": reverse("enterprises:detail", args=[pk]),
+        },
+    )
 
 
 @login_required
@@ -140,51 +160,73 @@ def year_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpRes
             if row is not None:
                 initial.update({f: getattr(row, f) for f in fields})
     form = YearForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and year is None:
+        # "Add" must not silently replace (or, for empty sections, remove) a stored year.
+        stored = selectors.year_values(request.user, pk, form.cleaned_data["year"])
+        if any(getattr(stored, kind) for kind in YearForm.SECTIONS):
+            form.add_error("year", _("Figures for this year exist already: edit them instead."))
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_year_figures(actor=request.user, enterprise_id=pk,
-                                       year=form.cleaned_data["year"], figures=form.figures())
+            services.save_year_figures(
+                actor=request.user,
+                enterprise_id=pk,
+                year=form.cleaned_data["year"],
+                figures=form.figures(),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Figures for %(year)s saved.")
-                             % {"year": form.cleaned_data["year"]})
+            messages.success(
+                request, _("Figures for %(year)s saved.") % {"year": form.cleaned_data["year"]}
+            )
             return redirect("enterprises:detail", pk=pk)
-    return render(request, "enterprises/year_form.html", {
-        "form": form, "enterprise": enterprise, "year": year})
+    return render(
+        request,
+        "enterprises/year_form.html",
+        {"form": form, "enterprise": enterprise, "year": year},
+    )
 
 
 @login_required
-def certification_edit(request: HttpRequest, pk: int, cert_id: int | None = None
-                       ) -> HttpResponse:
+def certification_edit(request: HttpRequest, pk: int, cert_id: int | None = None) -> HttpResponse:
     enterprise = scoping.get_writable(request.user, Enterprise, pk=pk)
     cert = None
     if cert_id is not None:
-        cert = get_object_or_404(scoping.readable(request.user, Certification),
-                                 pk=cert_id, enterprise=enterprise)
-    initial = {f: getattr(cert, f) for f in ("kind", "certificate_number", "valid_from",
-                                             "valid_to")} if cert else {}
+        cert = get_object_or_404(
+            scoping.readable(request.user, Certification), pk=cert_id, enterprise=enterprise
+        )
+    initial = (
+        {f: getattr(cert, f) for f in ("kind", "certificate_number", "valid_from", "valid_to")}
+        if cert
+        else {}
+    )
     form = CertificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_certification(actor=request.user, enterprise_id=pk,
-                                        certification_id=cert_id, **form.cleaned_data)
+            services.save_certification(
+                actor=request.user, enterprise_id=pk, certification_id=cert_id, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Certification saved."))
             return redirect("enterprises:detail", pk=pk)
-    return render(request, "enterprises/form.html", {
-        "form": form, "enterprise": enterprise,
-        "title": _("Edit certification") if cert else _("Add a certification"),
-        "back": reverse("enterprises:detail", args=[pk])})
+    return render(
+        request,
+        "enterprises/form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "title": _("Edit certification") if cert else _("Add a certification"),
+            "back": reverse("enterprises:detail", args=[pk]),
+        },
+    )
 
 
 @login_required
 @require_POST
 def certification_delete(request: HttpRequest, pk: int, cert_id: int) -> HttpResponse:
-    get_object_or_404(scoping.readable(request.user, Certification), pk=cert_id,
-                      enterprise_id=pk)
+    get_object_or_404(scoping.readable(request.user, Certification), pk=cert_id, enterprise_id=pk)
     services.delete_certification(actor=request.user, certification_id=cert_id)
     messages.success(request, _("Certification removed."))
     return redirect("enterprises:detail", pk=pk)
@@ -196,11 +238,11 @@ def access(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.enterprise_file(request.user, pk)
     can_share = scoping.writable(request.user, Enterprise).filter(pk=pk).exists()
     grant_form = GrantForm(request.POST if "grant" in request.POST else None)
-    assign_form = AssignmentForm(request.POST if "assign" in request.POST else None,
-                                 initial={"since": timezone.localdate()})
+    assign_form = AssignmentForm(
+        request.POST if "assign" in request.POST else None, initial={"since": timezone.localdate()}
+    )
     if request.method == "POST":
-        form, action = ((grant_form, _grant) if "grant" in request.POST
-                        else (assign_form, _assign))
+        form, action = (grant_form, _grant) if "grant" in request.POST else (assign_form, _assign)
         if form.is_valid():
             try:
                 action(request, pk, form.cleaned_data)
@@ -208,30 +250,50 @@ def access(request: HttpRequest, pk: int) -> HttpResponse:
                 apply_errors(form, exc)
             else:
                 return redirect("enterprises:access", pk=pk)
-    return render(request, "enterprises/access.html", {
-        "file": file, "enterprise": file.enterprise, "can_share": can_share,
-        "can_assign": acts_for_zone(request.user), "grant_form": grant_form,
-        "assign_form": assign_form, "today": timezone.localdate()})
+    return render(
+        request,
+        "enterprises/access.html",
+        {
+            "file": file,
+            "enterprise": file.enterprise,
+            "can_share": can_share,
+            "can_assign": acts_for_zone(request.user),
+            "grant_form": grant_form,
+            "assign_form": assign_form,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _grant(request: HttpRequest, pk: int, data: dict) -> None:
-    services.grant_access(actor=request.user, enterprise_id=pk,
-                          organisation_id=data["organisation"].pk, purpose=data["purpose"])
-    messages.success(request, _("%(org)s can now see this enterprise.")
-                     % {"org": data["organisation"]})
+    services.grant_access(
+        actor=request.user,
+        enterprise_id=pk,
+        organisation_id=data["organisation"].pk,
+        purpose=data["purpose"],
+    )
+    messages.success(
+        request, _("%(org)s can now see this enterprise.") % {"org": data["organisation"]}
+    )
 
 
 def _assign(request: HttpRequest, pk: int, data: dict) -> None:
-    services.assign_agent(actor=request.user, enterprise_id=pk, agent_id=data["agent"].pk,
-                          since=data["since"], until=data["until"])
+    services.assign_agent(
+        actor=request.user,
+        enterprise_id=pk,
+        agent_id=data["agent"].pk,
+        since=data["since"],
+        until=data["until"],
+    )
     messages.success(request, _("Service agent assigned."))
 
 
 @login_required
 @require_POST
 def revoke(request: HttpRequest, pk: int, grant_id: int) -> HttpResponse:
-    get_object_or_404(scoping.readable(request.user, EnterpriseAccessGrant), pk=grant_id,
-                      enterprise_id=pk)
+    get_object_or_404(
+        scoping.readable(request.user, EnterpriseAccessGrant), pk=grant_id, enterprise_id=pk
+    )
     try:
         services.revoke_access(actor=request.user, grant_id=grant_id)
     except ValidationError as exc:
@@ -244,11 +306,13 @@ def revoke(request: HttpRequest, pk: int, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def end_assignment(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
-    get_object_or_404(scoping.readable(request.user, ServiceAssignment), pk=assignment_id,
-                      enterprise_id=pk)
+    get_object_or_404(
+        scoping.readable(request.user, ServiceAssignment), pk=assignment_id, enterprise_id=pk
+    )
     try:
-        services.end_assignment(actor=request.user, assignment_id=assignment_id,
-                                until=timezone.localdate())
+        services.end_assignment(
+            actor=request.user, assignment_id=assignment_id, until=timezone.localdate()
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -264,17 +328,27 @@ def import_page(request: HttpRequest) -> HttpResponse:
     result = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        result = importing.import_workbook(actor=request.user,
-                                           data=form.cleaned_data["file"].read())
+        result = importing.import_workbook(
+            actor=request.user, data=form.cleaned_data["file"].read()
+        )
         if result.ok:
-            messages.success(request, _(
-                "Imported %(rows)d rows: %(created)d enterprises registered, %(updated)d "
-                "updated.") % {"rows": result.rows, "created": len(result.created),
-                               "updated": len(result.updated)})
+            messages.success(
+                request,
+                _(
+                    "Imported %(rows)d rows: %(created)d enterprises registered, %(updated)d "
+                    "updated."
+                )
+                % {
+                    "rows": result.rows,
+                    "created": len(result.created),
+                    "updated": len(result.updated),
+                },
+            )
             return redirect("enterprises:list")
         status = 400
-    return render(request, "enterprises/import.html", {"form": form, "result": result},
-                  status=status)
+    return render(
+        request, "enterprises/import.html", {"form": form, "result": result}, status=status
+    )
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -298,6 +372,7 @@ def export(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = selectors.ListFilters.from_params(request.GET)
     out = io.BytesIO()
-    exporting.export_workbook(request.user, selectors.enterprises(request.user, filters,
-                                                                  today=today), out)
+    exporting.export_workbook(
+        request.user, selectors.enterprises(request.user, filters, today=today), out
+    )
     return _xlsx(out.getvalue(), exporting.filename("enterprises", today))

@@ -8,7 +8,11 @@
    same rule); a refusal returns the account's state and writes nothing;
 2. insert the entry, `ON CONFLICT (book, idempotency_key) DO NOTHING`: a taken key returns the
    stored entry's id and content hash and writes nothing (the caller tells replay from conflict);
-3. move the balances and insert the postings.
+3. move the balances, insert the postings and append the audit entry (`audit_append`, whose
+   arguments the caller prepared: `audit.services.pg_append_params`) with the new entry's id.
+
+Called outside a transaction it is a transaction of its own: one round trip, and the audit lane
+is held only from the append to the end of the commit.
 
 Balances are locked before the entry gets its id, so entries that share an account get ids in
 the order they commit. The domain has already checked the entry's shape and balance; the
@@ -22,6 +26,8 @@ CREATE OR REPLACE FUNCTION ledger_post(
     p_book text, p_date date, p_memo text, p_key text, p_hash text, p_reversal_of bigint,
     p_source text, p_actor bigint, p_recorded_at timestamptz,
     p_accounts bigint[], p_sides text[], p_amounts bigint[], p_deltas bigint[],
+    p_lanes integer, p_prefix text, p_suffix text, p_actor_name text, p_organisation_id bigint,
+    p_action text, p_object_type text, p_before_json text, p_after_json text,
     OUT status text, OUT entry_id bigint, OUT content_hash text,
     OUT account_id bigint, OUT balance bigint, OUT last_date date
 ) LANGUAGE plpgsql AS $$
@@ -71,6 +77,9 @@ BEGIN
      WHERE b.account_id = d.account_id;
     INSERT INTO ledger_posting (entry_id, account_id, side, amount, date)
     SELECT v_id, t.a, t.s, t.m, p_date FROM unnest(p_accounts, p_sides, p_amounts) AS t(a, s, m);
+    PERFORM audit_append(p_lanes, p_prefix, v_id::text, p_suffix, p_recorded_at, p_actor,
+                         p_actor_name, p_organisation_id, p_action, p_object_type, p_before_json,
+                         p_after_json);
     status := 'posted';
     entry_id := v_id;
 END

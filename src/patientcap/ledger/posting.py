@@ -24,9 +24,15 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from patientcap.audit.services import append, append_many
+from patientcap.audit.services import (
+    LANES,
+    append_many,
+    append_prepared,
+    digest_parts,
+    prepare,
+)
 from patientcap.audit.sql import insert_rows, prepared
 from patientcap.domain.ledger import (
     Balances,
@@ -40,11 +46,14 @@ from patientcap.ledger.models import Entry
 
 _ENTRY_COLUMNS = ("book", "date", "memo", "idempotency_key", "content_hash", "reversal_of_id",
                   "source", "actor_id", "recorded_at")
+_ENTRY_FIELDS = ("id", *_ENTRY_COLUMNS)
 _POSTING_COLUMNS = ("entry_id", "account_id", "side", "amount", "date")
 _PG_POST = (
     "SELECT status, entry_id, content_hash, account_id, balance, last_date FROM ledger_post("
     "%s::text, %s::date, %s::text, %s::text, %s::text, %s::bigint, %s::text, %s::bigint, "
-    "%s::timestamptz, %s::bigint[], %s::text[], %s::bigint[], %s::bigint[])"
+    "%s::timestamptz, %s::bigint[], %s::text[], %s::bigint[], %s::bigint[], "
+    "%s::integer, %s::text, %s::text, %s::text, %s::bigint, %s::text, %s::text, %s::text, "
+    "%s::text)"
 )
 _SQLITE_INSERT_ENTRY = (
     f"INSERT INTO ledger_entry ({', '.join(_ENTRY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -62,11 +71,16 @@ Outcome = tuple[str, int | None, str | None, int | None, int | None, dt.date | N
 
 def post(entry: JournalEntry, chart: StoredChart, *, actor: Any, source: str, action: str,
          now: dt.datetime) -> Entry:
-    """Post one entry inside the caller's transaction; a replay returns the original."""
+    """Post one entry inside the caller's transaction (or, on PostgreSQL outside any
+    transaction, as a statement of its own); a replay returns the original."""
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: every lookup costs on this path
     actor_id = getattr(actor, "pk", None)
-    run = _post_postgresql if connection.vendor == "postgresql" else _post_sqlite
-    status, entry_id, _stored_hash, account_id, balance, last_date = run(
-        entry, chart, source, actor_id, now)
+    audit = prepare(actor=actor, action=action, object_type="ledger.entry",
+                    after=audit_facts(entry, source), at=now)
+    pg = db.vendor == "postgresql"
+    status, entry_id, _stored_hash, account_id, balance, last_date = (
+        _post_postgresql(db, entry, chart, source, actor_id, now, audit) if pg
+        else _post_sqlite(db, entry, chart, source, actor_id, now))
     if status == "taken":
         return replay(entry)
     if status == "refused":
@@ -77,43 +91,45 @@ def post(entry: JournalEntry, chart: StoredChart, *, actor: Any, source: str, ac
         raise refused or RuntimeError("the database refused what the domain accepts")
     if status != "posted" or entry_id is None:
         raise LookupError("an account of the entry has no balance row: run `patientcap migrate`")
-    append(actor=actor, action=action, object_type="ledger.entry", object_id=entry_id,
-           after=audit_facts(entry, source), at=now)
-    posted = Entry(id=entry_id, book=entry.book, date=entry.date, memo=entry.memo,
-                   idempotency_key=entry.idempotency_key, content_hash=entry.content_hash,
-                   reversal_of_id=entry.reversal_of, source=source, actor_id=actor_id,
-                   recorded_at=now)
-    posted._state.adding = False
-    posted._state.db = connection.alias
+    if not pg:  # PostgreSQL's ledger_post has appended it already
+        append_prepared({**audit, "object_id": str(entry_id)})
+    posted = Entry.from_db(db.alias, _ENTRY_FIELDS, (
+        entry_id, entry.book, entry.date, entry.memo, entry.idempotency_key, entry.content_hash,
+        entry.reversal_of, source, actor_id, now))
     posted.replayed = False  # type: ignore[attr-defined]
     return posted
 
 
-def _post_postgresql(entry: JournalEntry, chart: StoredChart, source: str,
-                     actor_id: int | None, now: dt.datetime) -> Outcome:
-    accounts = chart.accounts
+def _post_postgresql(db: Any, entry: JournalEntry, chart: StoredChart, source: str,
+                     actor_id: int | None, now: dt.datetime, audit: dict) -> Outcome:
+    accounts, ids, postings = chart.accounts, chart.ids, entry.postings
+    prefix, suffix = digest_parts(audit)
     params = (
         entry.book, entry.date, entry.memo, entry.idempotency_key, entry.content_hash,
         entry.reversal_of, source, actor_id, now,
-        [chart.ids[p.account] for p in entry.postings],
-        [p.side.value for p in entry.postings],
-        [p.amount for p in entry.postings],
-        [accounts[p.account].delta(p.side, p.amount) for p in entry.postings],
+        # Arrays as literals: cheaper to send than lists psycopg must inspect element by element.
+        "{%s}" % ",".join(str(ids[p.account]) for p in postings),
+        "{%s}" % ",".join(p.side.value for p in postings),
+        "{%s}" % ",".join(str(p.amount) for p in postings),
+        "{%s}" % ",".join(str(accounts[p.account].delta(p.side, p.amount)) for p in postings),
+        LANES, prefix, suffix, audit["actor_name"], audit["organisation_id"], audit["action"],
+        audit["object_type"], audit["before_json"], audit["after_json"],
     )
-    with connection.wrap_database_errors, prepared() as cursor:
+    with db.wrap_database_errors:
+        cursor = prepared(db)
         cursor.execute(_PG_POST, params, prepare=True)
         return cursor.fetchone()  # type: ignore[return-value]
 
 
-def _post_sqlite(entry: JournalEntry, chart: StoredChart, source: str,
+def _post_sqlite(db: Any, entry: JournalEntry, chart: StoredChart, source: str,
                  actor_id: int | None, now: dt.datetime) -> Outcome:
-    ops = connection.ops
+    ops = db.ops
     date = ops.adapt_datefield_value(entry.date)
     deltas = {chart.ids[code]: delta for code, delta in entry.deltas(chart.accounts).items()}
     ids = sorted(deltas)
     code_of = {chart.ids[code]: code for code in entry.deltas(chart.accounts)}
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor()
         cursor.execute(_sqlite_sql("balances", len(ids)), ids)
         rows = cursor.fetchall()
         if len(rows) != len(ids):
@@ -122,11 +138,12 @@ def _post_sqlite(entry: JournalEntry, chart: StoredChart, source: str,
         for account_id, balance, last_date in rows:
             state.balance[code_of[account_id]] = balance
             if last_date is not None:
-                state.last_date[code_of[account_id]] = last_date
+                state.last_date[code_of[account_id]] = as_date(last_date)
         for account_id, balance, last_date in rows:
             account = chart.accounts[code_of[account_id]]
             if state.refusal(account, deltas[account_id], entry.date) is not None:
-                return "refused", None, None, account_id, balance, last_date
+                return "refused", None, None, account_id, balance, (
+                    as_date(last_date) if last_date is not None else None)
         cursor.execute(_SQLITE_INSERT_ENTRY, (
             entry.book, date, entry.memo, entry.idempotency_key, entry.content_hash,
             entry.reversal_of, source, actor_id, ops.adapt_datetimefield_value(now)))
@@ -273,9 +290,7 @@ def _locked_balances(entries: Sequence[JournalEntry], chart: StoredChart) -> Bal
         for account_id, balance, last_date in cursor.fetchall():
             state.balance[code_of[account_id]] = balance
             if last_date is not None:
-                state.last_date[code_of[account_id]] = (
-                    last_date if isinstance(last_date, dt.date)
-                    else dt.date.fromisoformat(last_date))
+                state.last_date[code_of[account_id]] = as_date(last_date)
     return state
 
 
@@ -291,3 +306,8 @@ def _allocate_ids(n: int) -> list[int]:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
         (top,) = cursor.fetchone()
         return list(range(top + 1, top + 1 + n))
+
+
+def as_date(value: Any) -> dt.date:
+    """A date column's value: a date from PostgreSQL, text from SQLite's plain cursors."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

@@ -4,10 +4,10 @@ import io
 
 from django.test import Client
 from openpyxl import load_workbook
+from tests.integration.enterprises.workbooks import good_row, workbook
 
 from patientcap.domain.uscc import make_uscc
 from patientcap.enterprises.models import Enterprise
-from tests.integration.enterprises.workbooks import good_row, workbook
 
 BASE = "/api/v1/enterprises/"
 
@@ -49,24 +49,33 @@ def test_the_detail_has_the_related_data_with_amounts_in_fen(users, firms):
 
 def test_the_zone_officer_creates_an_enterprise_and_bad_input_is_refused(users):
     client = session(users["zone_officer"])
-    data = {"uscc": make_uscc(70), "name": "Epsilon", "registration_date": "2022-02-02",
-            "industry_code": "M73", "growth_stage": "seed"}
+    data = {
+        "uscc": make_uscc(70),
+        "name": "Epsilon",
+        "registration_date": "2022-02-02",
+        "industry_code": "M73",
+        "growth_stage": "seed",
+    }
     response = client.post(BASE, data, content_type="application/json")
     assert response.status_code == 201 and response.json()["industry_division"] == "73"
     response = client.post(BASE, data, content_type="application/json")
     assert response.status_code == 422
     assert "already registered" in response.json()["errors"]["uscc"][0]
-    response = client.post(BASE, {**data, "uscc": "91350100M000100Y44"},
-                           content_type="application/json")
-    assert response.json()["errors"]["uscc"] == [
-        "wrong check character at position 18: expected 3"]
+    response = client.post(
+        BASE, {**data, "uscc": "91350100M000100Y44"}, content_type="application/json"
+    )
+    assert response.json()["errors"]["uscc"] == ["wrong check character at position 18: expected 3"]
 
 
 def test_only_the_zone_officer_creates(users):
-    data = {"uscc": make_uscc(70), "name": "Epsilon", "registration_date": "2022-02-02",
-            "industry_code": "M73", "growth_stage": "seed"}
-    response = session(users["enterprise_user"]).post(BASE, data,
-                                                      content_type="application/json")
+    data = {
+        "uscc": make_uscc(70),
+        "name": "Epsilon",
+        "registration_date": "2022-02-02",
+        "industry_code": "M73",
+        "growth_stage": "seed",
+    }
+    response = session(users["enterprise_user"]).post(BASE, data, content_type="application/json")
     assert response.status_code == 403
     assert not Enterprise.objects.exists()
 
@@ -74,7 +83,8 @@ def test_only_the_zone_officer_creates(users):
 def test_patch_changes_only_the_fields_sent(users, firms):
     a = firms["a"]
     response = session(users["enterprise_user"]).patch(
-        f"{BASE}{a.pk}", {"growth_stage": "growth"}, content_type="application/json")
+        f"{BASE}{a.pk}", {"growth_stage": "growth"}, content_type="application/json"
+    )
     assert response.status_code == 200
     a.refresh_from_db()
     assert (a.name, a.growth_stage) == ("Alpha", "growth")
@@ -82,12 +92,21 @@ def test_patch_changes_only_the_fields_sent(users, firms):
 
 def test_patch_of_another_firm_or_by_a_reader_is_refused(users, firms):
     b = firms["b"]
-    assert session(users["enterprise_user"]).patch(
-        f"{BASE}{b.pk}", {"name": "x"}, content_type="application/json").status_code == 404
-    assert session(users["other_bank_officer"]).patch(
-        f"{BASE}{b.pk}", {"name": "x"}, content_type="application/json").status_code == 403
+    assert (
+        session(users["enterprise_user"])
+        .patch(f"{BASE}{b.pk}", {"name": "x"}, content_type="application/json")
+        .status_code
+        == 404
+    )
+    assert (
+        session(users["other_bank_officer"])
+        .patch(f"{BASE}{b.pk}", {"name": "x"}, content_type="application/json")
+        .status_code
+        == 403
+    )
     response = session(users["zone_officer"]).patch(
-        f"{BASE}{b.pk}", {"registration_date": "2999-01-01"}, content_type="application/json")
+        f"{BASE}{b.pk}", {"registration_date": "2999-01-01"}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert Enterprise.objects.get(pk=b.pk).name == "Beta"
 
@@ -105,16 +124,29 @@ def test_the_zone_officer_imports_through_the_api(users):
 
 
 def test_a_refused_import_lists_every_problem(users):
-    response = post_file(session(users["zone_officer"]),
-                         workbook([good_row(1, tech_staff="x"), good_row(2, rd_staff=-2)]))
+    response = post_file(
+        session(users["zone_officer"]),
+        workbook([good_row(1, tech_staff="x"), good_row(2, rd_staff=-2)]),
+    )
     assert response.status_code == 422
     assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [
-        (2, "科技人员数 / Tech staff"), (3, "研发人员数 / R&D staff")]
+        (2, "科技人员数 / Tech staff"),
+        (3, "研发人员数 / R&D staff"),
+    ]
     assert not Enterprise.objects.exists()
 
 
 def test_the_export_is_scoped(users, firms):
     response = session(users["bank_officer"]).get(f"{BASE}export")
-    rows = list(load_workbook(io.BytesIO(response.content), read_only=True)
-                .worksheets[0].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(response.content), read_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
     assert [r[1] for r in rows[1:]] == ["Alpha"]
+
+
+def test_the_openapi_document_describes_the_registry_endpoints(db):
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/enterprises/", "/api/v1/enterprises/{pk}", "/api/v1/enterprises/import",
+            "/api/v1/enterprises/export"} <= set(paths)

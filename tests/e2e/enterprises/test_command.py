@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from tests.integration.enterprises.workbooks import good_row, workbook
 
 from patientcap.enterprises.models import Enterprise
-from tests.integration.enterprises.workbooks import good_row, workbook
 
 
 def test_import_then_export_as_a_user(users, tmp_path, capsys):

@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from tests.integration.enterprises.builders import build_firms
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English (the msgids); pages and the API choose by request."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

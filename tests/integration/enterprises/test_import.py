@@ -5,6 +5,8 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from tests.integration.enterprises.builders import AS_OF
+from tests.integration.enterprises.workbooks import good_row, title, workbook
 
 from patientcap.audit.models import AuditEntry
 from patientcap.domain.uscc import make_uscc
@@ -18,8 +20,6 @@ from patientcap.enterprises.models import (
     IntellectualProperty,
     Team,
 )
-from tests.integration.enterprises.builders import AS_OF
-from tests.integration.enterprises.workbooks import good_row, title, workbook
 
 
 def run(user, rows, **kwargs):
@@ -36,7 +36,10 @@ def test_a_good_file_registers_every_enterprise_with_its_figures(users):
     assert (result.rows, len(result.created), result.updated) == (2, 2, [])
     e = Enterprise.objects.get(uscc=make_uscc(1))
     assert (e.industry_code, e.growth_stage, e.strategic_category) == (
-        "I6513", "growth", "next_gen_it")
+        "I6513",
+        "growth",
+        "next_gen_it",
+    )
     fy = FinancialYear.objects.get(enterprise=e, year=2024)
     assert fy.revenue_fen == 1234567890
     assert fy.main_business_revenue_fen == 1000000000
@@ -70,8 +73,7 @@ def test_a_wrong_header_names_the_missing_and_unexpected_columns(users):
 
 
 def test_headers_may_be_chinese_english_or_keys_in_any_order(users):
-    headers = [c.zh if i % 3 == 0 else c.en if i % 3 == 1 else c.key
-               for i, c in enumerate(COLUMNS)]
+    headers = [c.zh if i % 3 == 0 else c.en if i % 3 == 1 else c.key for i, c in enumerate(COLUMNS)]
     result = run(users["zone_officer"], [good_row(1)], headers=headers)
     assert result.ok, problems(result)
 
@@ -80,7 +82,8 @@ def test_a_repeated_column_is_refused(users):
     headers = [c.header for c in COLUMNS] + ["企业名称"]
     result = run(users["zone_officer"], [good_row(1)], headers=headers)
     assert ("企业名称 / Name", "This column appears twice.") in [
-        (e.column, e.message) for e in result.errors]
+        (e.column, e.message) for e in result.errors
+    ]
 
 
 def test_text_in_a_number_column_is_reported_by_row_and_column(users):
@@ -97,22 +100,30 @@ def test_a_negative_headcount_is_refused(users):
 
 def test_an_impossible_date_typed_as_text_is_refused(users):
     result = run(users["zone_officer"], [good_row(1, registration_date="2023-02-30")])
-    assert problems(result) == [(2, title("registration_date"),
-                                 "'2023-02-30' is not a calendar date (no such day)")]
+    assert problems(result) == [
+        (2, title("registration_date"), "'2023-02-30' is not a calendar date (no such day)")
+    ]
 
 
 def test_a_registration_date_in_the_future_is_refused(users):
     result = run(users["zone_officer"], [good_row(1, registration_date="2025-07-01")])
-    assert problems(result) == [(2, title("registration_date"),
-                                 "the registration date 2025-07-01 is in the future")]
+    assert problems(result) == [
+        (2, title("registration_date"), "the registration date 2025-07-01 is in the future")
+    ]
 
 
 def test_an_invalid_credit_code_is_refused_with_its_reason(users):
     code = make_uscc(1)
     result = run(users["zone_officer"], [good_row(1, uscc=code[:16] + "IO")])
-    assert problems(result) == [(2, title("uscc"), "character 'I' at position 17 is not "
-                                 "allowed (only digits and capital letters other than I, O, "
-                                 "Z, S, V)")]
+    assert problems(result) == [
+        (
+            2,
+            title("uscc"),
+            "character 'I' at position 17 is not "
+            "allowed (only digits and capital letters other than I, O, "
+            "Z, S, V)",
+        )
+    ]
 
 
 def test_a_credit_code_stored_as_a_number_is_refused(users):
@@ -122,8 +133,9 @@ def test_a_credit_code_stored_as_a_number_is_refused(users):
 
 def test_a_code_repeated_in_the_file_is_refused_naming_the_first_row(users):
     result = run(users["zone_officer"], [good_row(1), good_row(2), good_row(1, name="Again")])
-    assert problems(result) == [(4, title("uscc"),
-                                 f"{make_uscc(1)} is already in row 2 of this file.")]
+    assert problems(result) == [
+        (4, title("uscc"), f"{make_uscc(1)} is already in row 2 of this file.")
+    ]
     assert_nothing_written()
 
 
@@ -183,20 +195,25 @@ def test_a_registered_code_updates_that_enterprise(users, firms):
 
 def test_an_enterprise_user_may_update_its_own_firm_but_not_another(users, firms):
     result = run(users["enterprise_user"], [good_row(1, name="Mine"), good_row(2, name="Theirs")])
-    assert problems(result) == [(3, title("uscc"), f"{make_uscc(2)} is registered to an "
-                                 "enterprise you cannot change.")]
+    assert problems(result) == [
+        (3, title("uscc"), f"{make_uscc(2)} is registered to an enterprise you cannot change.")
+    ]
     assert Enterprise.objects.get(pk=firms["a"].pk).name == "Alpha"
     result = run(users["enterprise_user"], [good_row(1, name="Mine"), good_row(8)])
-    assert (3, title("uscc"), f"{make_uscc(8)} is not registered, and only the zone officer "
-            "registers enterprises.") in problems(result)
+    assert (
+        3,
+        title("uscc"),
+        f"{make_uscc(8)} is not registered, and only the zone officer registers enterprises.",
+    ) in problems(result)
     result = run(users["enterprise_user"], [good_row(1, name="Mine")])
     assert result.ok and Enterprise.objects.get(pk=firms["a"].pk).name == "Mine"
 
 
 def export(user) -> bytes:
     out = io.BytesIO()
-    exporting.export_workbook(user, selectors.enterprises(
-        user, selectors.ListFilters(), today=AS_OF), out)
+    exporting.export_workbook(
+        user, selectors.enterprises(user, selectors.ListFilters(), today=AS_OF), out
+    )
     return out.getvalue()
 
 
@@ -205,12 +222,28 @@ def registry_state():
         return sorted(model.objects.values_list("enterprise__uscc", *fields))
 
     return (
-        sorted(Enterprise.objects.values_list(
-            "uscc", "name", "registration_date", "industry_code", "strategic_emerging",
-            "strategic_category", "growth_stage", "district", "address",
-            "legal_representative")),
-        rows(FinancialYear, "year", "revenue_fen", "main_business_revenue_fen",
-             "operating_cash_flow_fen", "top_customer_share"),
+        sorted(
+            Enterprise.objects.values_list(
+                "uscc",
+                "name",
+                "registration_date",
+                "industry_code",
+                "strategic_emerging",
+                "strategic_category",
+                "growth_stage",
+                "district",
+                "address",
+                "legal_representative",
+            )
+        ),
+        rows(
+            FinancialYear,
+            "year",
+            "revenue_fen",
+            "main_business_revenue_fen",
+            "operating_cash_flow_fen",
+            "top_customer_share",
+        ),
         rows(Headcount, "year", "total", "tech_staff", "rd_staff"),
         rows(IntellectualProperty, "year", "invention_patents", "software_copyrights"),
         rows(Team, "year", "founders_avg_industry_years", "key_staff_turnover"),

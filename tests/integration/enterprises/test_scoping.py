@@ -44,8 +44,10 @@ def test_each_role_reads_exactly_its_enterprises(users, firms, role):
     user = users[role]
     assert names(firms, scoping.readable(user, Enterprise)) == READS[role]
     for model in (Certification, FinancialYear):
-        assert names(firms, scoping.readable(user, model),
-                     via=lambda row: row.enterprise_id) == READS[role]
+        assert (
+            names(firms, scoping.readable(user, model), via=lambda row: row.enterprise_id)
+            == READS[role]
+        )
 
 
 @pytest.mark.parametrize("role", sorted(READS))
@@ -53,20 +55,21 @@ def test_each_role_writes_exactly_its_enterprises(users, firms, role):
     user = users[role]
     expected = WRITES.get(role, set())
     assert names(firms, scoping.writable(user, Enterprise)) == expected
-    assert names(firms, scoping.writable(user, Certification),
-                 via=lambda row: row.enterprise_id) == expected
+    assert (
+        names(firms, scoping.writable(user, Certification), via=lambda row: row.enterprise_id)
+        == expected
+    )
 
 
 def test_bank_a_cannot_see_an_enterprise_granted_only_to_bank_b(users, firms):
-    assert not scoping.readable(users["bank_officer"], Enterprise).filter(
-        pk=firms["b"].pk).exists()
-    assert scoping.readable(users["other_bank_officer"], Enterprise).filter(
-        pk=firms["b"].pk).exists()
+    assert not scoping.readable(users["bank_officer"], Enterprise).filter(pk=firms["b"].pk).exists()
+    assert (
+        scoping.readable(users["other_bank_officer"], Enterprise).filter(pk=firms["b"].pk).exists()
+    )
 
 
 def test_revoking_a_grant_ends_the_banks_access_at_once(users, firms):
-    grant = EnterpriseAccessGrant.objects.get(enterprise=firms["a"],
-                                              organisation__name="Bank A")
+    grant = EnterpriseAccessGrant.objects.get(enterprise=firms["a"], organisation__name="Bank A")
     services.revoke_access(actor=users["enterprise_user"], grant_id=grant.pk)
     assert not scoping.readable(users["bank_officer"], Enterprise).exists()
     assert scoping.readable(users["guarantor_officer"], Enterprise).exists()
@@ -75,23 +78,28 @@ def test_revoking_a_grant_ends_the_banks_access_at_once(users, firms):
 def test_a_service_agent_sees_an_enterprise_only_during_the_assignment(users, firms):
     assignment = ServiceAssignment.objects.get(enterprise=firms["a"])
     today = assignment.since
-    services.end_assignment(actor=users["zone_officer"], assignment_id=assignment.pk,
-                            until=today + dt.timedelta(days=1))
+    services.end_assignment(
+        actor=users["zone_officer"], assignment_id=assignment.pk, until=today + dt.timedelta(days=1)
+    )
     assert scoping.readable(users["service_agent"], Enterprise).exists()
     ServiceAssignment.objects.filter(pk=assignment.pk).update(
-        since=today - dt.timedelta(days=10), until=today)
+        since=today - dt.timedelta(days=10), until=today
+    )
     assert not scoping.readable(users["service_agent"], Enterprise).exists()
     ServiceAssignment.objects.filter(pk=assignment.pk).update(
-        since=today + dt.timedelta(days=1), until=None)
+        since=today + dt.timedelta(days=1), until=None
+    )
     assert not scoping.readable(users["service_agent"], Enterprise).exists()
 
 
 def test_banks_see_the_grants_made_to_them_and_enterprises_see_their_own(users, firms):
-    assert {g.organisation.name for g in
-            scoping.readable(users["bank_officer"], EnterpriseAccessGrant)} == {"Bank A"}
-    assert {g.organisation.name for g in
-            scoping.readable(users["enterprise_user"], EnterpriseAccessGrant)} == {
-        "Bank A", "Guarantor A"}
+    assert {
+        g.organisation.name for g in scoping.readable(users["bank_officer"], EnterpriseAccessGrant)
+    } == {"Bank A"}
+    assert {
+        g.organisation.name
+        for g in scoping.readable(users["enterprise_user"], EnterpriseAccessGrant)
+    } == {"Bank A", "Guarantor A"}
     assert not scoping.readable(users["service_agent"], EnterpriseAccessGrant).exists()
 
 

@@ -7,307 +7,706 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_api_tokens_and_sessions'),
+        ("accounts", "0002_api_tokens_and_sessions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('registration_date', models.DateField(db_index=True, verbose_name='registration date')),
-                ('industry_code', models.CharField(max_length=5, verbose_name='industry code (GB/T 4754-2017)')),
-                ('industry_division', models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Substr('industry_code', 2, 2), output_field=models.CharField(max_length=2), verbose_name='industry division')),
-                ('strategic_emerging', models.BooleanField(default=False, verbose_name='strategic emerging industry')),
-                ('strategic_category', models.CharField(blank=True, choices=[('next_gen_it', 'Next-generation information technology'), ('high_end_equipment', 'High-end equipment manufacturing'), ('new_materials', 'New materials'), ('biotech', 'Biotechnology'), ('new_energy_vehicles', 'New-energy vehicles'), ('new_energy', 'New energy'), ('energy_saving', 'Energy saving and environmental protection'), ('digital_creative', 'Digital creative industries'), ('related_services', 'Related services')], max_length=30, verbose_name='strategic emerging industry category')),
-                ('growth_stage', models.CharField(choices=[('seed', 'Seed'), ('startup', 'Startup'), ('growth', 'Growth'), ('expansion', 'Expansion'), ('mature', 'Mature')], max_length=20, verbose_name='growth stage')),
-                ('district', models.CharField(blank=True, max_length=100, verbose_name='district')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('legal_representative', models.CharField(blank=True, max_length=100, verbose_name='legal representative')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('organisation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enterprise', to='accounts.organisation', verbose_name='login organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                (
+                    "registration_date",
+                    models.DateField(db_index=True, verbose_name="registration date"),
+                ),
+                (
+                    "industry_code",
+                    models.CharField(max_length=5, verbose_name="industry code (GB/T 4754-2017)"),
+                ),
+                (
+                    "industry_division",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.functions.text.Substr("industry_code", 2, 2),
+                        output_field=models.CharField(max_length=2),
+                        verbose_name="industry division",
+                    ),
+                ),
+                (
+                    "strategic_emerging",
+                    models.BooleanField(default=False, verbose_name="strategic emerging industry"),
+                ),
+                (
+                    "strategic_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("next_gen_it", "Next-generation information technology"),
+                            ("high_end_equipment", "High-end equipment manufacturing"),
+                            ("new_materials", "New materials"),
+                            ("biotech", "Biotechnology"),
+                            ("new_energy_vehicles", "New-energy vehicles"),
+                            ("new_energy", "New energy"),
+                            ("energy_saving", "Energy saving and environmental protection"),
+                            ("digital_creative", "Digital creative industries"),
+                            ("related_services", "Related services"),
+                        ],
+                        max_length=30,
+                        verbose_name="strategic emerging industry category",
+                    ),
+                ),
+                (
+                    "growth_stage",
+                    models.CharField(
+                        choices=[
+                            ("seed", "Seed"),
+                            ("startup", "Startup"),
+                            ("growth", "Growth"),
+                            ("expansion", "Expansion"),
+                            ("mature", "Mature"),
+                        ],
+                        max_length=20,
+                        verbose_name="growth stage",
+                    ),
+                ),
+                ("district", models.CharField(blank=True, max_length=100, verbose_name="district")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "legal_representative",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="legal representative"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprise",
+                        to="accounts.organisation",
+                        verbose_name="login organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise',
-                'verbose_name_plural': 'enterprises',
-                'ordering': ['name', 'id'],
+                "verbose_name": "enterprise",
+                "verbose_name_plural": "enterprises",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Certification',
+            name="Certification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('high_tech_enterprise', 'High-tech enterprise'), ('tech_sme', 'Tech SME'), ('specialised_sme', 'Specialised SME'), ('little_giant', 'Little giant'), ('innovative_sme', 'Innovative SME')], max_length=30, verbose_name='kind')),
-                ('certificate_number', models.CharField(blank=True, max_length=60, verbose_name='certificate number')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(verbose_name='valid to')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certifications', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("high_tech_enterprise", "High-tech enterprise"),
+                            ("tech_sme", "Tech SME"),
+                            ("specialised_sme", "Specialised SME"),
+                            ("little_giant", "Little giant"),
+                            ("innovative_sme", "Innovative SME"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="certificate number"),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(verbose_name="valid to")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certifications",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'certification',
-                'verbose_name_plural': 'certifications',
-                'ordering': ['kind', '-valid_to'],
+                "verbose_name": "certification",
+                "verbose_name_plural": "certifications",
+                "ordering": ["kind", "-valid_to"],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseAccessGrant',
+            name="EnterpriseAccessGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(max_length=200, verbose_name='purpose')),
-                ('granted_at', models.DateTimeField(verbose_name='granted at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_grants', to='enterprises.enterprise')),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprise_grants', to='accounts.organisation', verbose_name='organisation')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='revoked by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=200, verbose_name="purpose")),
+                ("granted_at", models.DateTimeField(verbose_name="granted at")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_grants",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="granted by",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprise_grants",
+                        to="accounts.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revoked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access grant',
-                'verbose_name_plural': 'access grants',
-                'ordering': ['enterprise', '-granted_at'],
+                "verbose_name": "access grant",
+                "verbose_name_plural": "access grants",
+                "ordering": ["enterprise", "-granted_at"],
             },
         ),
         migrations.CreateModel(
-            name='FinancialYear',
+            name="FinancialYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('revenue_fen', models.BigIntegerField(blank=True, null=True, verbose_name='revenue')),
-                ('main_business_revenue_fen', models.BigIntegerField(blank=True, null=True, verbose_name='main-business revenue')),
-                ('rd_expense_fen', models.BigIntegerField(blank=True, null=True, verbose_name='R&D expense')),
-                ('total_cost_fen', models.BigIntegerField(blank=True, null=True, verbose_name='total cost')),
-                ('total_assets_fen', models.BigIntegerField(blank=True, null=True, verbose_name='total assets')),
-                ('total_liabilities_fen', models.BigIntegerField(blank=True, null=True, verbose_name='total liabilities')),
-                ('operating_cash_flow_fen', models.BigIntegerField(blank=True, null=True, verbose_name='operating cash flow')),
-                ('orders_backlog_fen', models.BigIntegerField(blank=True, null=True, verbose_name='orders backlog')),
-                ('top_customer_share', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True, verbose_name='top customer share')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='financial_years', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "revenue_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="revenue"),
+                ),
+                (
+                    "main_business_revenue_fen",
+                    models.BigIntegerField(
+                        blank=True, null=True, verbose_name="main-business revenue"
+                    ),
+                ),
+                (
+                    "rd_expense_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="R&D expense"),
+                ),
+                (
+                    "total_cost_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="total cost"),
+                ),
+                (
+                    "total_assets_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="total assets"),
+                ),
+                (
+                    "total_liabilities_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="total liabilities"),
+                ),
+                (
+                    "operating_cash_flow_fen",
+                    models.BigIntegerField(
+                        blank=True, null=True, verbose_name="operating cash flow"
+                    ),
+                ),
+                (
+                    "orders_backlog_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="orders backlog"),
+                ),
+                (
+                    "top_customer_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="top customer share",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="financial_years",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'financial year',
-                'verbose_name_plural': 'financial years',
-                'ordering': ['enterprise', '-year'],
+                "verbose_name": "financial year",
+                "verbose_name_plural": "financial years",
+                "ordering": ["enterprise", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='Headcount',
+            name="Headcount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('total', models.PositiveIntegerField(blank=True, null=True, verbose_name='total staff')),
-                ('tech_staff', models.PositiveIntegerField(blank=True, null=True, verbose_name='tech staff')),
-                ('rd_staff', models.PositiveIntegerField(blank=True, null=True, verbose_name='R&D staff')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='headcounts', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "total",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="total staff"),
+                ),
+                (
+                    "tech_staff",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="tech staff"),
+                ),
+                (
+                    "rd_staff",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="R&D staff"),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="headcounts",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'headcount',
-                'verbose_name_plural': 'headcounts',
-                'ordering': ['enterprise', '-year'],
+                "verbose_name": "headcount",
+                "verbose_name_plural": "headcounts",
+                "ordering": ["enterprise", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='IntellectualProperty',
+            name="IntellectualProperty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('invention_patents', models.PositiveIntegerField(blank=True, null=True, verbose_name='invention patents')),
-                ('utility_model_patents', models.PositiveIntegerField(blank=True, null=True, verbose_name='utility-model patents')),
-                ('design_patents', models.PositiveIntegerField(blank=True, null=True, verbose_name='design patents')),
-                ('software_copyrights', models.PositiveIntegerField(blank=True, null=True, verbose_name='software copyrights')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ip_snapshots', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "invention_patents",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="invention patents"
+                    ),
+                ),
+                (
+                    "utility_model_patents",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="utility-model patents"
+                    ),
+                ),
+                (
+                    "design_patents",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="design patents"
+                    ),
+                ),
+                (
+                    "software_copyrights",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="software copyrights"
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ip_snapshots",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'intellectual property',
-                'verbose_name_plural': 'intellectual property',
-                'ordering': ['enterprise', '-year'],
+                "verbose_name": "intellectual property",
+                "verbose_name_plural": "intellectual property",
+                "ordering": ["enterprise", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceAssignment',
+            name="ServiceAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(verbose_name='since')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_assignments', to=settings.AUTH_USER_MODEL, verbose_name='agent')),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned by')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_assignments', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="since")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="agent",
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned by",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_assignments",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service assignment',
-                'verbose_name_plural': 'service assignments',
-                'ordering': ['enterprise', '-since'],
+                "verbose_name": "service assignment",
+                "verbose_name_plural": "service assignments",
+                "ordering": ["enterprise", "-since"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('founders_max_industry_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="founders' longest industry experience (years)")),
-                ('founders_avg_industry_years', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name="founders' average industry experience (years)")),
-                ('key_staff_turnover', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True, verbose_name='key staff turnover')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "founders_max_industry_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        verbose_name="founders' longest industry experience (years)",
+                    ),
+                ),
+                (
+                    "founders_avg_industry_years",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=4,
+                        null=True,
+                        verbose_name="founders' average industry experience (years)",
+                    ),
+                ),
+                (
+                    "key_staff_turnover",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="key staff turnover",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="teams",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team',
-                'verbose_name_plural': 'teams',
-                'ordering': ['enterprise', '-year'],
+                "verbose_name": "team",
+                "verbose_name_plural": "teams",
+                "ordering": ["enterprise", "-year"],
             },
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['growth_stage', 'name'], name='ent_stage_name'),
+            model_name="enterprise",
+            index=models.Index(fields=["growth_stage", "name"], name="ent_stage_name"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['industry_division', 'name'], name='ent_division_name'),
+            model_name="enterprise",
+            index=models.Index(fields=["industry_division", "name"], name="ent_division_name"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['strategic_emerging', 'name'], name='ent_strategic_name'),
+            model_name="enterprise",
+            index=models.Index(fields=["strategic_emerging", "name"], name="ent_strategic_name"),
         ),
         migrations.AddConstraint(
-            model_name='enterprise',
-            constraint=models.CheckConstraint(condition=models.Q(('strategic_emerging', True), ('strategic_category', ''), _connector='OR'), name='ent_category_needs_strategic_flag'),
+            model_name="enterprise",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("strategic_emerging", True), ("strategic_category", ""), _connector="OR"
+                ),
+                name="ent_category_needs_strategic_flag",
+            ),
         ),
         migrations.AddIndex(
-            model_name='certification',
-            index=models.Index(fields=['kind', 'valid_to', 'valid_from'], name='cert_validity'),
+            model_name="certification",
+            index=models.Index(fields=["kind", "valid_to", "valid_from"], name="cert_validity"),
         ),
         migrations.AddConstraint(
-            model_name='certification',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'kind', 'valid_from'), name='cert_one_per_kind_and_start'),
+            model_name="certification",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "kind", "valid_from"), name="cert_one_per_kind_and_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certification',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='cert_valid_to_not_before_from'),
+            model_name="certification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_to__gte", models.F("valid_from"))),
+                name="cert_valid_to_not_before_from",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enterpriseaccessgrant',
-            index=models.Index(fields=['organisation', 'revoked_at'], name='grant_org_live'),
+            model_name="enterpriseaccessgrant",
+            index=models.Index(fields=["organisation", "revoked_at"], name="grant_org_live"),
         ),
         migrations.AddConstraint(
-            model_name='enterpriseaccessgrant',
-            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('enterprise', 'organisation'), name='grant_one_live_per_org'),
+            model_name="enterpriseaccessgrant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("revoked_at__isnull", True)),
+                fields=("enterprise", "organisation"),
+                name="grant_one_live_per_org",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'year'), name='fy_one_per_year'),
+            model_name="financialyear",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "year"), name="fy_one_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue_fen__gte', 0)), name='fy_revenue_fen_non_negative'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("revenue_fen__gte", 0)), name="fy_revenue_fen_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('main_business_revenue_fen__gte', 0)), name='fy_main_business_revenue_fen_non_negative'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("main_business_revenue_fen__gte", 0)),
+                name="fy_main_business_revenue_fen_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('rd_expense_fen__gte', 0)), name='fy_rd_expense_fen_non_negative'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rd_expense_fen__gte", 0)),
+                name="fy_rd_expense_fen_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('total_cost_fen__gte', 0)), name='fy_total_cost_fen_non_negative'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_cost_fen__gte", 0)),
+                name="fy_total_cost_fen_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('total_assets_fen__gte', 0)), name='fy_total_assets_fen_non_negative'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_assets_fen__gte", 0)),
+                name="fy_total_assets_fen_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('total_liabilities_fen__gte', 0)), name='fy_total_liabilities_fen_non_negative'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_liabilities_fen__gte", 0)),
+                name="fy_total_liabilities_fen_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('orders_backlog_fen__gte', 0)), name='fy_orders_backlog_fen_non_negative'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("orders_backlog_fen__gte", 0)),
+                name="fy_orders_backlog_fen_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('main_business_revenue_fen__lte', models.F('revenue_fen'))), name='fy_main_business_within_revenue'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("main_business_revenue_fen__lte", models.F("revenue_fen"))),
+                name="fy_main_business_within_revenue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='financialyear',
-            constraint=models.CheckConstraint(condition=models.Q(('top_customer_share__gte', 0), ('top_customer_share__lte', 1)), name='fy_top_customer_share_ratio'),
+            model_name="financialyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("top_customer_share__gte", 0), ("top_customer_share__lte", 1)),
+                name="fy_top_customer_share_ratio",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='headcount',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'year'), name='hc_one_per_year'),
+            model_name="headcount",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "year"), name="hc_one_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='headcount',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='hc_total_non_negative'),
+            model_name="headcount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total__gte", 0)), name="hc_total_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='headcount',
-            constraint=models.CheckConstraint(condition=models.Q(('tech_staff__gte', 0)), name='hc_tech_staff_non_negative'),
+            model_name="headcount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tech_staff__gte", 0)), name="hc_tech_staff_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='headcount',
-            constraint=models.CheckConstraint(condition=models.Q(('rd_staff__gte', 0)), name='hc_rd_staff_non_negative'),
+            model_name="headcount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rd_staff__gte", 0)), name="hc_rd_staff_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='headcount',
-            constraint=models.CheckConstraint(condition=models.Q(('tech_staff__lte', models.F('total'))), name='hc_tech_within_total'),
+            model_name="headcount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tech_staff__lte", models.F("total"))),
+                name="hc_tech_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='headcount',
-            constraint=models.CheckConstraint(condition=models.Q(('rd_staff__lte', models.F('total'))), name='hc_rd_within_total'),
+            model_name="headcount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rd_staff__lte", models.F("total"))), name="hc_rd_within_total"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intellectualproperty',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'year'), name='ip_one_per_year'),
+            model_name="intellectualproperty",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "year"), name="ip_one_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intellectualproperty',
-            constraint=models.CheckConstraint(condition=models.Q(('invention_patents__gte', 0)), name='ip_invention_patents_non_negative'),
+            model_name="intellectualproperty",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("invention_patents__gte", 0)),
+                name="ip_invention_patents_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intellectualproperty',
-            constraint=models.CheckConstraint(condition=models.Q(('utility_model_patents__gte', 0)), name='ip_utility_model_patents_non_negative'),
+            model_name="intellectualproperty",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("utility_model_patents__gte", 0)),
+                name="ip_utility_model_patents_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intellectualproperty',
-            constraint=models.CheckConstraint(condition=models.Q(('design_patents__gte', 0)), name='ip_design_patents_non_negative'),
+            model_name="intellectualproperty",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("design_patents__gte", 0)),
+                name="ip_design_patents_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intellectualproperty',
-            constraint=models.CheckConstraint(condition=models.Q(('software_copyrights__gte', 0)), name='ip_software_copyrights_non_negative'),
+            model_name="intellectualproperty",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("software_copyrights__gte", 0)),
+                name="ip_software_copyrights_non_negative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='serviceassignment',
-            index=models.Index(fields=['agent', 'since'], name='assign_agent_since'),
+            model_name="serviceassignment",
+            index=models.Index(fields=["agent", "since"], name="assign_agent_since"),
         ),
         migrations.AddConstraint(
-            model_name='serviceassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('until__gt', models.F('since'))), name='assign_until_after_since'),
+            model_name="serviceassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("until__gt", models.F("since"))),
+                name="assign_until_after_since",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'year'), name='team_one_per_year'),
+            model_name="team",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "year"), name="team_one_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('founders_max_industry_years__gte', 0)), name='team_founders_max_industry_years_non_negative'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("founders_max_industry_years__gte", 0)),
+                name="team_founders_max_industry_years_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('founders_avg_industry_years__gte', 0)), name='team_founders_avg_industry_years_non_negative'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("founders_avg_industry_years__gte", 0)),
+                name="team_founders_avg_industry_years_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('founders_avg_industry_years__lte', models.F('founders_max_industry_years'))), name='team_avg_within_max'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("founders_avg_industry_years__lte", models.F("founders_max_industry_years"))
+                ),
+                name="team_avg_within_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('key_staff_turnover__gte', 0), ('key_staff_turnover__lte', 1)), name='team_turnover_ratio'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("key_staff_turnover__gte", 0), ("key_staff_turnover__lte", 1)),
+                name="team_turnover_ratio",
+            ),
         ),
     ]

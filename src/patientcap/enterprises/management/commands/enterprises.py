@@ -20,23 +20,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        for name, text in (("import", "the workbook to import"),
-                           ("export", "the workbook to write")):
+        for name, text in (
+            ("import", "the workbook to import"),
+            ("export", "the workbook to write"),
+        ):
             p = sub.add_parser(name, help=f"{name} enterprises")
             p.add_argument("file", type=Path, help=text)
-            p.add_argument("--as", dest="username", required=True,
-                           help="act as this user (their scope and rights apply)")
+            p.add_argument(
+                "--as",
+                dest="username",
+                required=True,
+                help="act as this user (their scope and rights apply)",
+            )
 
     def handle(self, *args: Any, action: str, file: Path, username: str, **options: Any) -> None:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"no active user named {username!r}")
-        console = Console(file=self.stdout, highlight=False)
+        console = Console(file=self.stdout, highlight=False)  # type: ignore[arg-type]
         if action == "export":
             filters = selectors.ListFilters()
             with file.open("wb") as out:
                 count = exporting.export_workbook(
-                    user, selectors.enterprises(user, filters, today=timezone.localdate()), out)
+                    user, selectors.enterprises(user, filters, today=timezone.localdate()), out
+                )
             console.print(f"Exported {count} enterprises to {file}.")
             return
         if not file.is_file():
@@ -47,12 +54,13 @@ class Command(BaseCommand):
             def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total or None)
 
-            result = importing.import_workbook(actor=user, data=file.read_bytes(),
-                                               progress=advance)
+            result = importing.import_workbook(actor=user, data=file.read_bytes(), progress=advance)
         if result.ok:
-            console.print(f"Imported {result.rows} rows: {len(result.created)} enterprises "
-                          f"registered, {len(result.updated)} updated (file sha256 "
-                          f"{result.sha256}).")
+            console.print(
+                f"Imported {result.rows} rows: {len(result.created)} enterprises "
+                f"registered, {len(result.updated)} updated (file sha256 "
+                f"{result.sha256})."
+            )
             return
         table = Table("Row", "Column", "Problem", title="Nothing was imported")
         for e in result.errors:
