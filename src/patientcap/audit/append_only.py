@@ -7,9 +7,9 @@ SQLSTATE 23001, restrict_violation), so both surface as `django.db.IntegrityErro
 
 Migrations install guards with `install_guards`. Every guard trigger is named `guard_…`, which lets
 `guards_lifted` find them all: it exists for `flush` (tests and demo resets wipe every table, which
-on SQLite means DELETE) and for tests that tamper with the books on purpose. It needs DDL rights;
-an application role without them cannot lift a guard (and on PostgreSQL should also lack UPDATE,
-DELETE and TRUNCATE on these tables).
+on SQLite means DELETE) and for tests that tamper with the books on purpose. It needs DDL rights
+(SQLite) or superuser rights (PostgreSQL); an application role without them cannot lift a guard
+(and on PostgreSQL should also lack UPDATE, DELETE and TRUNCATE on these tables).
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -88,16 +88,16 @@ def remove_guards(guards: Sequence[Guard]) -> Callable[[Any, Any], None]:
 
 @contextmanager
 def guards_lifted(connection: Any) -> Iterator[None]:
-    """Switch every guard trigger off for the duration, then back on exactly as it was."""
+    """Switch every guard off for the duration, then back on exactly as it was.
+
+    PostgreSQL: the session acts as a replication target (`session_replication_role = replica`),
+    for which ordinary triggers do not fire (a superuser's power). SQLite: the guard triggers are
+    dropped and re-created from their stored definitions.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                " WHERE t.tgname LIKE 'guard\\_%' AND NOT t.tgisinternal"
-            )
-            triggers = cursor.fetchall()
-            for table, name in triggers:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+            cursor.execute("SET session_replication_role = replica")
+            triggers = []
         else:
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
@@ -110,8 +110,7 @@ def guards_lifted(connection: Any) -> Iterator[None]:
         yield
     finally:
         with connection.cursor() as cursor:
-            for first, second in triggers:
-                if connection.vendor == "postgresql":
-                    cursor.execute(f"ALTER TABLE {first} ENABLE TRIGGER {second}")
-                else:
-                    cursor.execute(second)
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET session_replication_role")
+            for _name, sql in triggers:
+                cursor.execute(sql)

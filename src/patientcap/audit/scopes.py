@@ -9,6 +9,7 @@ from patientcap.audit.models import AuditEntry
 
 
 def reads_audit_trail(user: Any) -> bool:
+    """Zone staff and auditors (the same rule gates the pages, where a trail may be empty)."""
     return user.role in {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}
 
 

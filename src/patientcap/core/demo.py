@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from patientcap.approvals import services as approval_services
 from patientcap.accounts.models import Organisation, OrganisationType, Role, User
+from patientcap.domain.ledger import FISCAL_POOL, RISK_COMPENSATION_POOL, JournalEntry, credit, debit
+from patientcap.domain.money import parse_amount
+from patientcap.enterprises import services as enterprise_services
+from patientcap.enterprises.demo import generate_demo_enterprises
+from patientcap.enterprises.models import Enterprise
+from patientcap.ledger.services import post_batch
 
 DEMO_PASSWORD = "patientcap-demo"
 
@@ -47,6 +54,20 @@ USERS = [
 ]
 
 
+# Yearly fiscal contributions into the two pools (fictional allocation documents).
+FISCAL_CONTRIBUTIONS = [
+    (dt.date(2019, 3, 15), "2000万"), (dt.date(2020, 3, 16), "1500万"),
+    (dt.date(2021, 3, 15), "1500万"), (dt.date(2022, 3, 15), "1000万"),
+    (dt.date(2023, 3, 15), "1000万"), (dt.date(2024, 3, 15), "1000万"),
+    (dt.date(2025, 3, 17), "1000万"),
+]
+RISK_POOL_CONTRIBUTIONS = [(dt.date(2024, 7, 1), "3000万"), (dt.date(2025, 7, 1), "2000万")]
+SHARED_WITH_FIRST_BANK = 40
+SHARED_WITH_SECOND_BANK = 25
+SHARED_WITH_GUARANTOR = 20
+ASSIGNED_TO_AGENT = 30
+
+
 def is_built() -> bool:
     return Organisation.objects.exists()
 
@@ -56,9 +77,85 @@ def build(*, enterprises: int = 400, seed: int = 2025, as_of: dt.date) -> dict:
     """Build the demo zone in one transaction: all of it, or (on any error) none of it."""
     rng = random.Random(seed)
     orgs = {name: Organisation.objects.create(name=name, type=t) for name, t in ORGANISATIONS}
-    firms = _enterprises(enterprises, rng)
+    firms = _enterprises(enterprises, rng, as_of)
     orgs[firms[0].name] = firms[0].organisation
-    users = _users(orgs, firms[0].organisation)
-    _relationships(users, orgs, firms, rng)
-    _pool_funding(users["zone"], users["reviewer"], as_of)
+    users = _users(orgs, firms[0])
+    _relationships(users, firms, rng, as_of)
+    _pool_funding(users["zone"])
+    _pending_contribution(users["zone"], as_of)
     return {"organisations": len(orgs), "users": len(users), "enterprises": len(firms)}
+
+
+def _enterprises(n: int, rng: random.Random, as_of: dt.date) -> list[Enterprise]:
+    ids = generate_demo_enterprises(n, rng, as_of=as_of)
+    firms = list(Enterprise.objects.filter(pk__in=ids).order_by("pk"))
+    # The first firm logs in as itself: its own organisation, for the demo "firm" user.
+    first = firms[0]
+    first.organisation = Organisation.objects.create(
+        name=first.name, type=OrganisationType.ENTERPRISE
+    )
+    first.save(update_fields=["organisation"])
+    return firms
+
+
+def _users(orgs: dict[str, Organisation], first_firm: Enterprise) -> dict[str, User]:
+    users = {}
+    for spec in USERS:
+        org = orgs[spec.organisation] if spec.organisation else first_firm.organisation
+        user = User(username=spec.username, role=spec.role, organisation=org,
+                    last_name=spec.full_name[0], first_name=spec.full_name[1:])
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        users[spec.username] = user
+    return users
+
+
+def _relationships(users: dict[str, User], firms: list[Enterprise], rng: random.Random,
+                   as_of: dt.date) -> None:
+    """Consent-based sharing with banks and the guarantor, and the service agents' firms."""
+    zone = users["zone"]
+    shares = [
+        (users["bank"], SHARED_WITH_FIRST_BANK, "配套授信尽调"),
+        (users["bank2"], SHARED_WITH_SECOND_BANK, "科企梯度贷申请"),
+        (users["guarantor"], SHARED_WITH_GUARANTOR, "担保尽调"),
+    ]
+    for officer, count, purpose in shares:
+        # The first firm always shares with the first bank, so the demo shows both sides.
+        chosen = [firms[0], *rng.sample(firms[1:], count - 1)] if officer is users["bank"] \
+            else rng.sample(firms, count)
+        for firm in chosen:
+            enterprise_services.grant_access(actor=zone, enterprise_id=firm.pk,
+                                             organisation_id=officer.organisation_id,
+                                             purpose=purpose)
+    for agent, count in ((users["agent"], ASSIGNED_TO_AGENT), (users["broker"], 10)):
+        for firm in rng.sample(firms, count):
+            enterprise_services.assign_agent(actor=zone, enterprise_id=firm.pk,
+                                             agent_id=agent.pk,
+                                             since=as_of - dt.timedelta(days=rng.randint(30, 700)))
+
+
+def _pool_funding(zone: User) -> None:
+    """The pools' past contributions, booked in one batch (they predate the platform)."""
+    entries = [
+        JournalEntry(book=book, date=day, memo=f"{label}（云溪财预〔{day.year}〕{i + 1}号）",
+                     idempotency_key=f"demo:{book}:{day.isoformat()}",
+                     postings=(debit(f"{book}.cash", parse_amount(amount)),
+                               credit(f"{book}.contributions", parse_amount(amount))))
+        for book, label, rows in (
+            (FISCAL_POOL, "财政注资", FISCAL_CONTRIBUTIONS),
+            (RISK_COMPENSATION_POOL, "风险补偿资金注资", RISK_POOL_CONTRIBUTIONS),
+        )
+        for i, (day, amount) in enumerate(rows)
+    ]
+    post_batch(entries, actor=zone, source="demo")
+
+
+def _pending_contribution(zone: User, as_of: dt.date) -> None:
+    """This year's contribution, proposed by the zone officer and waiting for the reviewer."""
+    approval_services.propose(
+        action="ledger.fund_pool",
+        payload={"amount": "800万", "date": as_of.isoformat(),
+                 "document_ref": f"云溪财预〔{as_of.year}〕1号", "memo": "年度财政注资"},
+        reason="年度预算已批复，资金已到账，请复核入账。",
+        by=zone,
+    )

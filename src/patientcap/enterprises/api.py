@@ -286,7 +286,7 @@ def export(
     summary="Import an Excel workbook (all or nothing)",
 )
 def import_file(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    if file.size > MAX_IMPORT_BYTES:
+    if (file.size or 0) > MAX_IMPORT_BYTES:
         return 422, {
             "detail": "Nothing was imported.",
             "errors": [{"row": 0, "column": "", "message": "The file is larger than 50 MB."}],

@@ -492,9 +492,9 @@ def _write_yearly(
             row = stored.get((pk, year))
             if row is not None:
                 held = {f: getattr(row, f) for f in fields}
+                before.setdefault(pk, {"year": year})[kind] = held
                 if held == values:
                     continue
-                before.setdefault(pk, {"year": year})[kind] = held
                 replaced.append(row.pk)
             new.append(model(enterprise_id=pk, year=year, **values))
         # A changed year's row is replaced as a whole (nothing refers to these rows).

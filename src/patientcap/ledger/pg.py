@@ -5,7 +5,8 @@
 1. lock the entry's balance rows in account-id order (a fixed order: concurrent writers never
    deadlock on them) and check each must-not-go-negative account: it must stay ≥ 0, and money
    may leave it only on or after its latest entry date (`domain.ledger.Balances.refusal`, the
-   same rule); a refusal returns the account's state and writes nothing;
+   same rule); a refusal returns the account's state and writes nothing (unless the key is
+   taken: a replay gets the original whatever the balances are now);
 2. insert the entry, `ON CONFLICT (book, idempotency_key) DO NOTHING`: a taken key returns the
    stored entry's id and content hash and writes nothing (the caller tells replay from conflict);
 3. move the balances, insert the postings and append the audit entry (`audit_append`, whose
@@ -50,11 +51,19 @@ BEGIN
         THEN
             status := 'refused'; account_id := r.account_id; balance := r.balance;
             last_date := r.last_date;
-            RETURN;
+            EXIT;
         END IF;
     END LOOP;
     IF v_locked <> cardinality(p_accounts) THEN
         status := 'missing';
+    END IF;
+    IF status IS NOT NULL THEN
+        -- A replay is answered with the original even when the books have moved on since.
+        SELECT e.id, e.content_hash INTO v_id, content_hash
+          FROM ledger_entry e WHERE e.book = p_book AND e.idempotency_key = p_key;
+        IF v_id IS NOT NULL THEN
+            status := 'taken'; entry_id := v_id;
+        END IF;
         RETURN;
     END IF;
 

@@ -142,16 +142,16 @@ def _post_sqlite(db: Any, entry: JournalEntry, chart: StoredChart, source: str,
         for account_id, balance, last_date in rows:
             account = chart.accounts[code_of[account_id]]
             if state.refusal(account, deltas[account_id], entry.date) is not None:
+                # A replay is answered with the original even when the books have moved on.
+                if (taken := _taken(cursor, entry)) is not None:
+                    return taken
                 return "refused", None, None, account_id, balance, (
                     as_date(last_date) if last_date is not None else None)
         cursor.execute(_SQLITE_INSERT_ENTRY, (
             entry.book, date, entry.memo, entry.idempotency_key, entry.content_hash,
             entry.reversal_of, source, actor_id, ops.adapt_datetimefield_value(now)))
         if (row := cursor.fetchone()) is None:
-            cursor.execute("SELECT id, content_hash FROM ledger_entry WHERE book = ? AND "
-                           "idempotency_key = ?", (entry.book, entry.idempotency_key))
-            entry_id, stored_hash = cursor.fetchone()
-            return "taken", entry_id, stored_hash, None, None, None
+            return _taken(cursor, entry)  # type: ignore[return-value]
         entry_id = row[0]
         cursor.executemany(_SQLITE_MOVE, [(deltas[i], date, date, i) for i in ids])
         params: list[Any] = []
@@ -159,6 +159,14 @@ def _post_sqlite(db: Any, entry: JournalEntry, chart: StoredChart, source: str,
             params += (entry_id, chart.ids[p.account], p.side.value, p.amount, date)
         cursor.execute(_sqlite_sql("postings", len(entry.postings)), params)
     return "posted", entry_id, None, None, None, None
+
+
+def _taken(cursor: Any, entry: JournalEntry) -> Outcome | None:
+    cursor.execute("SELECT id, content_hash FROM ledger_entry WHERE book = ? AND "
+                   "idempotency_key = ?", (entry.book, entry.idempotency_key))
+    if (row := cursor.fetchone()) is None:
+        return None
+    return "taken", row[0], row[1], None, None, None
 
 
 def _sqlite_sql(kind: str, n: int) -> str:

@@ -1,6 +1,5 @@
 import pytest
 from django.utils import translation
-
 from tests.integration.enterprises.builders import build_firms
 
 

@@ -148,5 +148,9 @@ def test_the_export_is_scoped(users, firms):
 
 def test_the_openapi_document_describes_the_registry_endpoints(db):
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
-    assert {"/api/v1/enterprises/", "/api/v1/enterprises/{pk}", "/api/v1/enterprises/import",
-            "/api/v1/enterprises/export"} <= set(paths)
+    assert {
+        "/api/v1/enterprises/",
+        "/api/v1/enterprises/{pk}",
+        "/api/v1/enterprises/import",
+        "/api/v1/enterprises/export",
+    } <= set(paths)

@@ -12,13 +12,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from tests.support import PASSWORD
 
 import patientcap
 
 LC_MESSAGES = Path(patientcap.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdrf]|%%|%[sdrf]|\{[A-Za-z_0-9]*\}")
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # ideographs, CJK punctuation
 
 
 def _catalogue() -> polib.POFile:
@@ -56,7 +55,9 @@ def test_the_compiled_catalogue_is_up_to_date_with_its_source():
         (e.msgctxt, e.msgid): _translation(e) for e in polib.mofile(str(LC_MESSAGES / "django.mo"))
     }
     source = {(e.msgctxt, e.msgid): _translation(e) for e in _catalogue().translated_entries()}
-    assert compiled == source, "run compilemessages (see the Makefile's `messages` target)"
+    assert compiled == source, (
+        "stale django.mo: cd src/patientcap && DEBUG=1 uv run patientcap compilemessages"
+    )
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_a_visitor_sees_chinese_first_and_english_after_switching(chinese_first,
 
 def test_a_signed_in_officer_works_in_chinese(chinese_first, users):
     browser = Client()
-    assert browser.login(username="zone_officer", password=PASSWORD)
+    browser.force_login(users["zone_officer"])
     approvals = browser.get(reverse("approvals:list")).content.decode()
     assert "待我审批" in approvals and "园区基金专员" in approvals
     profile = browser.get(reverse("accounts:profile")).content.decode()

@@ -2,11 +2,12 @@
 
 import random
 
+from tests.integration.enterprises.builders import AS_OF
+
 from patientcap.audit.models import AuditEntry
 from patientcap.domain.uscc import is_valid
 from patientcap.enterprises.demo import generate_demo_enterprises
 from patientcap.enterprises.models import Enterprise, FinancialYear, Headcount
-from tests.integration.enterprises.builders import AS_OF
 
 
 def test_demo_enterprises_are_valid_and_have_figures(db):

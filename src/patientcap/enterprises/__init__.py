@@ -1,0 +1,1 @@
+"""The enterprise registry: profiles, certifications, yearly figures, sharing, Excel in and out."""

@@ -1,0 +1,16 @@
+"""The ledger's headline figures for `patientcap kpis --json`: the two pools' cash, in yuan."""
+
+import datetime as dt
+from typing import Any
+
+from patientcap.core.kpis import section
+from patientcap.domain.money import yuan
+from patientcap.ledger.selectors import balance
+
+
+@section("pool")
+def pool(as_of: dt.date) -> dict[str, Any]:
+    return {
+        "fiscal_pool_cash": yuan(balance("fiscal_pool.cash", as_of)),
+        "risk_compensation_pool_cash": yuan(balance("risk_compensation_pool.cash", as_of)),
+    }
