@@ -4,6 +4,7 @@ The database is SQLite unless DATABASE_URL points at PostgreSQL; the suite runs 
 """
 
 import pytest
+from django.utils import translation
 
 from patientcap.accounts.models import OrganisationType, Role
 from tests.support import make_org, make_user
@@ -13,6 +14,15 @@ from tests.support import make_org, make_user
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher; tests that check it ask for it explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(settings):
+    # Tests read messages in English (the msgids); tests of the Chinese-first UI set
+    # LANGUAGE_CODE back to zh-hans themselves.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -27,9 +27,12 @@ class AuditEntry(models.Model):
     lane = models.PositiveSmallIntegerField(_("lane"))
     position = models.BigIntegerField(_("position in lane"))
     at = models.DateTimeField(_("at"))
+    # No database constraint: checking it would share-lock the user's row in every audited
+    # transaction (writers acting for one user would queue on it). The ORM protects users from
+    # deletion, and `actor_name` keeps who it was whatever happens to the user.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("actor"),
+        related_name="+", verbose_name=_("actor"), db_constraint=False,
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True)

@@ -1,7 +1,8 @@
 """Low-level SQL for the append-only tables' write paths (the ledger's and the audit trail's).
 
-`insert_rows` sends many rows at once: PostgreSQL through COPY, SQLite through `executemany` of
-one INSERT; both inside the caller's transaction, so a failure leaves nothing behind.
+`insert_rows` sends many rows at once: PostgreSQL through a binary COPY, SQLite through
+`executemany` of one INSERT; both inside the caller's transaction, so a failure leaves nothing
+behind.
 
 `prepared` gives a PostgreSQL cursor that binds parameters on the server and keeps each statement
 prepared on the connection. Django binds on the client and never prepares, so the same statement
@@ -38,9 +39,13 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Binary COPY with the columns' own types: psycopg encodes each row in C.
+            cursor.execute(f"SELECT {names} FROM {table} LIMIT 0")
+            types = [column.type_code for column in cursor.description]
             with connection.wrap_database_errors, cursor.cursor.copy(
-                f"COPY {table} ({names}) FROM STDIN"
+                f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
             ) as copy:
+                copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
         else:

@@ -15,7 +15,7 @@ class LedgerConfig(AppConfig):
     verbose_name = "Ledger"
 
     def ready(self) -> None:
-        from patientcap.ledger import scopes  # noqa: F401  (registers the scope rules)
+        from patientcap.ledger import actions, scopes  # noqa: F401  (register actions and scopes)
 
         # The chart of accounts is data: created after migrate, and again after flush (tests,
         # demo resets) empties the tables.

@@ -70,9 +70,12 @@ class Entry(models.Model):
         verbose_name=_("reversal of"),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
+    # No database constraint: checking it would share-lock the user's row in every posting
+    # transaction, and two writers acting for one user would queue on it. Users are protected
+    # from deletion by the ORM (PROTECT) and deactivated rather than deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("posted by"), db_index=False,
+        related_name="+", verbose_name=_("posted by"), db_index=False, db_constraint=False,
     )
     recorded_at = models.DateTimeField(_("recorded at"))
 
@@ -96,12 +99,19 @@ class Entry(models.Model):
 
 class Posting(models.Model):
     # Both lookups are served by the composite indexes below; a third and fourth index per
-    # posting would only slow posting down.
+    # posting would only slow posting down. No foreign-key constraints either: a posting is
+    # written only by the ledger's write path, in the statement that writes its entry and locks
+    # its account's balance row, and neither entries nor accounts can ever be deleted (guards);
+    # the constraints' per-row checks (and share locks on hot account rows) would cost more than
+    # the posting itself. `patientcap ledger verify` reports any posting without its entry or
+    # account.
     entry = models.ForeignKey(
-        Entry, on_delete=models.PROTECT, related_name="postings", db_index=False
+        Entry, on_delete=models.PROTECT, related_name="postings", db_index=False,
+        db_constraint=False,
     )
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="postings", db_index=False
+        Account, on_delete=models.PROTECT, related_name="postings", db_index=False,
+        db_constraint=False,
     )
     side = models.CharField(_("side"), max_length=1, choices=SIDE_CHOICES)
     amount = models.BigIntegerField(_("amount (fen)"))

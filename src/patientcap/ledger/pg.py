@@ -54,7 +54,7 @@ BEGIN
             EXIT;
         END IF;
     END LOOP;
-    IF v_locked <> cardinality(p_accounts) THEN
+    IF status IS NULL AND v_locked <> cardinality(p_accounts) THEN
         status := 'missing';
     END IF;
     IF status IS NOT NULL THEN

@@ -109,7 +109,7 @@ def _post_postgresql(db: Any, entry: JournalEntry, chart: StoredChart, source: s
         entry.reversal_of, source, actor_id, now,
         # Arrays as literals: cheaper to send than lists psycopg must inspect element by element.
         "{%s}" % ",".join(str(ids[p.account]) for p in postings),
-        "{%s}" % ",".join(p.side.value for p in postings),
+        "{%s}" % ",".join(str(p.side) for p in postings),
         "{%s}" % ",".join(str(p.amount) for p in postings),
         "{%s}" % ",".join(str(accounts[p.account].delta(p.side, p.amount)) for p in postings),
         LANES, prefix, suffix, audit["actor_name"], audit["organisation_id"], audit["action"],
@@ -156,7 +156,7 @@ def _post_sqlite(db: Any, entry: JournalEntry, chart: StoredChart, source: str,
         cursor.executemany(_SQLITE_MOVE, [(deltas[i], date, date, i) for i in ids])
         params: list[Any] = []
         for p in entry.postings:
-            params += (entry_id, chart.ids[p.account], p.side.value, p.amount, date)
+            params += (entry_id, chart.ids[p.account], str(p.side), p.amount, date)
         cursor.execute(_sqlite_sql("postings", len(entry.postings)), params)
     return "posted", entry_id, None, None, None, None
 
@@ -182,11 +182,11 @@ def _sqlite_sql(kind: str, n: int) -> str:
 
 
 def audit_facts(entry: JournalEntry, source: str) -> dict:
-    return {
-        "book": entry.book, "date": entry.date, "memo": entry.memo,
+    return {  # plain JSON types only, so the C encoder serialises it without help
+        "book": entry.book, "date": entry.date.isoformat(), "memo": entry.memo,
         "idempotency_key": entry.idempotency_key, "content_hash": entry.content_hash,
         "reversal_of": entry.reversal_of, "source": source,
-        "postings": [[p.account, p.side.value, p.amount] for p in entry.postings],
+        "postings": [[p.account, str(p.side), p.amount] for p in entry.postings],
     }
 
 
@@ -238,15 +238,17 @@ def post_many(entries: Sequence[JournalEntry], chart: StoredChart, *, actor: Any
     ops = connection.ops
     recorded_at = ops.adapt_datetimefield_value(now)
     actor_id = getattr(actor, "pk", None)
+    ids, dates = chart.ids, {}
     entry_rows, posting_rows, audit_items = [], [], []
     ids_by_key = {key: hit[0] for key, hit in stored.items()}
     for entry_id, i in zip(new_ids, fresh, strict=True):
         e = entries[i]
-        date = ops.adapt_datefield_value(e.date)
+        if (date := dates.get(e.date)) is None:
+            date = dates[e.date] = ops.adapt_datefield_value(e.date)
         entry_rows.append((entry_id, e.book, date, e.memo, e.idempotency_key, e.content_hash,
                            e.reversal_of, source, actor_id, recorded_at))
         for p in e.postings:
-            posting_rows.append((entry_id, chart.ids[p.account], p.side.value, p.amount, date))
+            posting_rows.append((entry_id, ids[p.account], str(p.side), p.amount, date))
         audit_items.append((entry_id, audit_facts(e, source)))
         ids_by_key[(e.book, e.idempotency_key)] = entry_id
     insert_rows("ledger_entry", ("id", *_ENTRY_COLUMNS), entry_rows)
@@ -268,16 +270,25 @@ def _stored_keys(entries: Sequence[JournalEntry]) -> dict[tuple[str, str], tuple
     by_book: dict[str, list[str]] = {}
     for e in entries:
         by_book.setdefault(e.book, []).append(e.idempotency_key)
-    with connection.cursor() as cursor:
-        for book, keys in by_book.items():
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    "SELECT idempotency_key, id, content_hash FROM ledger_entry "
-                    f"WHERE book = %s AND idempotency_key IN ({marks})", [book, *chunk])
-                for key, entry_id, digest in cursor.fetchall():
-                    found[(book, key)] = (entry_id, digest)
+    sql = ("SELECT idempotency_key, id, content_hash FROM ledger_entry "
+           "WHERE book = %s AND idempotency_key = ANY(%s)")
+    for book, keys in by_book.items():
+        if connection.vendor == "postgresql":
+            # One query, the keys bound as one array on the server.
+            with connection.wrap_database_errors:
+                rows = prepared(connection).execute(sql, (book, keys)).fetchall()
+        else:
+            rows = []
+            with connection.cursor() as cursor:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    cursor.execute(
+                        "SELECT idempotency_key, id, content_hash FROM ledger_entry WHERE "
+                        f"book = %s AND idempotency_key IN ({', '.join(['%s'] * len(chunk))})",
+                        [book, *chunk])
+                    rows += cursor.fetchall()
+        for key, entry_id, digest in rows:
+            found[(book, key)] = (entry_id, digest)
     return found
 
 
@@ -307,9 +318,9 @@ def _allocate_ids(n: int) -> list[int]:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence('ledger_entry', 'id')) "
-                           "FROM generate_series(1, %s)", [n])
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT array_agg(nextval(pg_get_serial_sequence('ledger_entry', 'id')))"
+                           " FROM generate_series(1, %s)", [n])
+            return sorted(cursor.fetchone()[0])
         # SQLite: this transaction holds the database's write lock, so nobody else takes ids.
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_entry")
         (top,) = cursor.fetchone()
