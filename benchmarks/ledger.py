@@ -45,8 +45,10 @@ DAY = dt.date(2025, 6, 30)
 BOOKS = {  # book: (cash, source of money, where money goes)
     "fiscal_pool": ("fiscal_pool.cash", "fiscal_pool.contributions", "fiscal_pool.invest_first"),
     "risk_compensation_pool": (
-        "risk_compensation_pool.cash", "risk_compensation_pool.contributions",
-        "risk_compensation_pool.compensation_paid"),
+        "risk_compensation_pool.cash",
+        "risk_compensation_pool.contributions",
+        "risk_compensation_pool.compensation_paid",
+    ),
 }
 
 
@@ -59,7 +61,9 @@ def run(databases: tuple[str, ...] = DATABASES) -> list[Result]:
             continue
         proc = subprocess.run(
             [sys.executable, "-m", "benchmarks.ledger", "--worker", database],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             raise RuntimeError(f"the {database} benchmark failed:\n{proc.stderr}")
@@ -142,8 +146,14 @@ def _post_loop(book: str, prefix: str, n: int, actor: Any) -> None:
     from patientcap.ledger.services import post_entry
 
     for i in range(n):
-        post_entry(book=book, date=DAY, memo="benchmark entry", actor=actor,
-                   idempotency_key=f"{prefix}-{i}", postings=_postings(book, i))
+        post_entry(
+            book=book,
+            date=DAY,
+            memo="benchmark entry",
+            actor=actor,
+            idempotency_key=f"{prefix}-{i}",
+            postings=_postings(book, i),
+        )
     connection.close()
 
 
@@ -152,10 +162,19 @@ def _batch_rate(prefix: str, actor: Any) -> float:
     from patientcap.ledger.services import post_batch
 
     def work() -> None:
-        post_batch([JournalEntry(book="fiscal_pool", date=DAY, memo="benchmark batch entry",
-                                 idempotency_key=f"{prefix}-{i}",
-                                 postings=tuple(_postings("fiscal_pool", i)))
-                    for i in range(BATCH_N)], actor=actor)
+        post_batch(
+            [
+                JournalEntry(
+                    book="fiscal_pool",
+                    date=DAY,
+                    memo="benchmark batch entry",
+                    idempotency_key=f"{prefix}-{i}",
+                    postings=tuple(_postings("fiscal_pool", i)),
+                )
+                for i in range(BATCH_N)
+            ],
+            actor=actor,
+        )
 
     return rate(BATCH_N, work)
 
@@ -172,16 +191,32 @@ def _sqlite_figures(scratch: Path) -> list[Result]:
     actor = _actor()
     bare = _BareSqlite(scratch / "bare.sqlite3")
     runs = iter(range(100))
-    service = best(RUNS, lambda: rate(SINGLE_N, lambda: _post_loop(
-        "fiscal_pool", f"s{next(runs)}", SINGLE_N, actor)))
+    service = best(
+        RUNS,
+        lambda: rate(
+            SINGLE_N, lambda: _post_loop("fiscal_pool", f"s{next(runs)}", SINGLE_N, actor)
+        ),
+    )
     bare_single = best(RUNS, lambda: rate(SINGLE_N, lambda: bare.entries(SINGLE_N)))
     batch = best(2, lambda: _batch_rate(f"b{next(runs)}", actor))
     bare_batch = best(2, lambda: rate(BATCH_N, lambda: bare.batch(BATCH_N)))
     return [
-        Result("SQLite: entries/s, one transaction each", service, "entries/s", 2500,
-               "bare sqlite3 loop, same two-leg entry", bare_single),
-        Result("SQLite: batch entries/s, one transaction", batch, "entries/s", 20_000,
-               "bare sqlite3 executemany of the same rows", bare_batch),
+        Result(
+            "SQLite: entries/s, one transaction each",
+            service,
+            "entries/s",
+            2500,
+            "bare sqlite3 loop, same two-leg entry",
+            bare_single,
+        ),
+        Result(
+            "SQLite: batch entries/s, one transaction",
+            batch,
+            "entries/s",
+            20_000,
+            "bare sqlite3 executemany of the same rows",
+            bare_batch,
+        ),
     ]
 
 
@@ -193,26 +228,64 @@ def _postgres_figures() -> list[Result]:
     def two_writers(hot: bool) -> float:
         n = next(runs)
         books = ["fiscal_pool", "fiscal_pool" if hot else "risk_compensation_pool"]
-        return rate(2 * WRITER_N, lambda: _in_threads(*(
-            (lambda b=book, w=w: _post_loop(b, f"p{n}-{w}", WRITER_N, actor))
-            for w, book in enumerate(books))))
+        return rate(
+            2 * WRITER_N,
+            lambda: _in_threads(
+                *(
+                    (lambda b=book, w=w: _post_loop(b, f"p{n}-{w}", WRITER_N, actor))
+                    for w, book in enumerate(books)
+                )
+            ),
+        )
 
     service = best(RUNS, lambda: two_writers(hot=False))
-    bare_two = best(RUNS, lambda: rate(2 * WRITER_N, lambda: _in_threads(
-        lambda: bare.entries(WRITER_N, 1, 2), lambda: bare.entries(WRITER_N, 3, 4))))
+    bare_two = best(
+        RUNS,
+        lambda: rate(
+            2 * WRITER_N,
+            lambda: _in_threads(
+                lambda: bare.entries(WRITER_N, 1, 2), lambda: bare.entries(WRITER_N, 3, 4)
+            ),
+        ),
+    )
     hot = best(RUNS, lambda: two_writers(hot=True))
-    bare_hot = best(RUNS, lambda: rate(2 * WRITER_N, lambda: _in_threads(
-        lambda: bare.entries(WRITER_N, 1, 2), lambda: bare.entries(WRITER_N, 1, 2))))
+    bare_hot = best(
+        RUNS,
+        lambda: rate(
+            2 * WRITER_N,
+            lambda: _in_threads(
+                lambda: bare.entries(WRITER_N, 1, 2), lambda: bare.entries(WRITER_N, 1, 2)
+            ),
+        ),
+    )
     batch = best(2, lambda: _batch_rate(f"b{next(runs)}", actor))
     bare_batch = best(2, lambda: rate(BATCH_N, lambda: bare.batch(BATCH_N)))
     bare.close()
     return [
-        Result("PostgreSQL: entries/s, 2 writers, 2 books", service, "entries/s", 1500,
-               "bare psycopg, 2 connections, same two-leg entry", bare_two),
-        Result("PostgreSQL: entries/s, 2 writers, 1 hot account", hot, "entries/s", None,
-               "bare psycopg, 2 connections, same accounts", bare_hot),
-        Result("PostgreSQL: batch entries/s, one transaction", batch, "entries/s", 20_000,
-               "bare psycopg COPY of the same rows", bare_batch),
+        Result(
+            "PostgreSQL: entries/s, 2 writers, 2 books",
+            service,
+            "entries/s",
+            1500,
+            "bare psycopg, 2 connections, same two-leg entry",
+            bare_two,
+        ),
+        Result(
+            "PostgreSQL: entries/s, 2 writers, 1 hot account",
+            hot,
+            "entries/s",
+            None,
+            "bare psycopg, 2 connections, same accounts",
+            bare_hot,
+        ),
+        Result(
+            "PostgreSQL: batch entries/s, one transaction",
+            batch,
+            "entries/s",
+            20_000,
+            "bare psycopg COPY of the same rows",
+            bare_batch,
+        ),
     ]
 
 
@@ -240,12 +313,19 @@ class _BareSqlite:
         db = self.db
         for i in range(n):
             db.execute("BEGIN IMMEDIATE")
-            db.execute("UPDATE bare_balance SET balance = balance - 1 WHERE id = 1 AND balance >= 1")
+            db.execute(
+                "UPDATE bare_balance SET balance = balance - 1 WHERE id = 1 AND balance >= 1"
+            )
             db.execute("UPDATE bare_balance SET balance = balance + 1 WHERE id = 2")
-            entry_id = db.execute("INSERT INTO bare_entry (memo, key) VALUES (?, ?) RETURNING id",
-                                  ("m", f"{self.runs}-{i}")).fetchone()[0]
-            db.execute("INSERT INTO bare_posting (entry_id, account_id, amount) "
-                       "VALUES (?, 1, 1), (?, 2, 1)", (entry_id, entry_id))
+            entry_id = db.execute(
+                "INSERT INTO bare_entry (memo, key) VALUES (?, ?) RETURNING id",
+                ("m", f"{self.runs}-{i}"),
+            ).fetchone()[0]
+            db.execute(
+                "INSERT INTO bare_posting (entry_id, account_id, amount) "
+                "VALUES (?, 1, 1), (?, 2, 1)",
+                (entry_id, entry_id),
+            )
             db.execute("COMMIT")
 
     def batch(self, n: int) -> None:
@@ -253,10 +333,14 @@ class _BareSqlite:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         (top,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM bare_entry").fetchone()
-        db.executemany("INSERT INTO bare_entry (id, memo, key) VALUES (?, ?, ?)",
-                       [(top + i + 1, "m", f"b{self.runs}-{i}") for i in range(n)])
-        db.executemany("INSERT INTO bare_posting (entry_id, account_id, amount) VALUES (?, ?, 1)",
-                       [(top + i + 1, a) for i in range(n) for a in (1, 2)])
+        db.executemany(
+            "INSERT INTO bare_entry (id, memo, key) VALUES (?, ?, ?)",
+            [(top + i + 1, "m", f"b{self.runs}-{i}") for i in range(n)],
+        )
+        db.executemany(
+            "INSERT INTO bare_posting (entry_id, account_id, amount) VALUES (?, ?, 1)",
+            [(top + i + 1, a) for i in range(n) for a in (1, 2)],
+        )
         db.execute("COMMIT")
 
 
@@ -280,24 +364,35 @@ class _BarePostgres:
         with psycopg.connect(self.url) as db:
             for i in range(n):
                 with db.transaction():
-                    db.execute("UPDATE bare_balance SET balance = balance - 1 "
-                               "WHERE id = %s AND balance >= 1", (credit,))
-                    db.execute("UPDATE bare_balance SET balance = balance + 1 WHERE id = %s",
-                               (debit,))
+                    db.execute(
+                        "UPDATE bare_balance SET balance = balance - 1 "
+                        "WHERE id = %s AND balance >= 1",
+                        (credit,),
+                    )
+                    db.execute(
+                        "UPDATE bare_balance SET balance = balance + 1 WHERE id = %s", (debit,)
+                    )
                     entry_id = db.execute(
                         "INSERT INTO bare_entry (memo, key) VALUES (%s, %s) RETURNING id",
-                        ("m", f"{run}-{i}")).fetchone()[0]  # type: ignore[index]
-                    db.execute("INSERT INTO bare_posting (entry_id, account_id, amount) "
-                               "VALUES (%s, %s, 1), (%s, %s, 1)",
-                               (entry_id, debit, entry_id, credit))
+                        ("m", f"{run}-{i}"),
+                    ).fetchone()[0]  # type: ignore[index]
+                    db.execute(
+                        "INSERT INTO bare_posting (entry_id, account_id, amount) "
+                        "VALUES (%s, %s, 1), (%s, %s, 1)",
+                        (entry_id, debit, entry_id, credit),
+                    )
 
     def batch(self, n: int) -> None:
         import psycopg
 
         self.runs += 1
         with psycopg.connect(self.url) as db, db.transaction(), db.cursor() as cur:
-            ids = [row[0] for row in cur.execute(
-                "SELECT nextval('bare_entry_id_seq') FROM generate_series(1, %s)", (n,))]
+            ids = [
+                row[0]
+                for row in cur.execute(
+                    "SELECT nextval('bare_entry_id_seq') FROM generate_series(1, %s)", (n,)
+                )
+            ]
             with cur.copy("COPY bare_entry (id, memo, key) FROM STDIN") as copy:
                 for i, entry_id in enumerate(ids):
                     copy.write_row((entry_id, "m", f"b{self.runs}-{i}"))

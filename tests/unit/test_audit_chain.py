@@ -48,7 +48,8 @@ def test_an_edited_entry_whose_hash_was_recomputed_breaks_the_next_link():
     forged = {**content, "action": "forged"}
     rows[1] = (seq, position, prev, entry_hash(prev, 1, position, forged), forged)
     assert reasons(verify_chain(1, rows, head=(5, rows[-1][3]))) == [
-        "link broken: an entry before it was changed or removed"]
+        "link broken: an entry before it was changed or removed"
+    ]
 
 
 def test_a_deleted_entry_is_reported_as_missing():
@@ -56,19 +57,20 @@ def test_a_deleted_entry_is_reported_as_missing():
     del rows[1]
     assert reasons(verify_chain(1, rows, head=(5, rows[-1][3]))) == [
         "entries 2 are missing: deleted",
-        "link broken: an entry before it was changed or removed"]
+        "link broken: an entry before it was changed or removed",
+    ]
 
 
 def test_a_deleted_tail_is_caught_against_the_head():
     rows = chain(1, CONTENTS)
     head = (5, rows[-1][3])
     assert reasons(verify_chain(1, rows[:3], head=head)) == [
-        "entries 4–5 are missing: the newest entries were deleted"]
+        "entries 4–5 are missing: the newest entries were deleted"
+    ]
 
 
 def test_entries_without_a_head_are_reported():
-    assert reasons(verify_chain(1, chain(1, CONTENTS), head=None)) == [
-        "the lane's head is missing"]
+    assert reasons(verify_chain(1, chain(1, CONTENTS), head=None)) == ["the lane's head is missing"]
 
 
 def test_numbers_must_grow_with_positions_within_a_lane():
@@ -80,4 +82,5 @@ def test_numbers_must_grow_with_positions_within_a_lane():
 def test_an_entry_moved_to_another_lane_does_not_verify():
     rows = chain(1, CONTENTS)
     assert "content does not match its hash: the entry was edited" in reasons(
-        verify_chain(2, rows, head=(5, rows[-1][3])))
+        verify_chain(2, rows, head=(5, rows[-1][3]))
+    )

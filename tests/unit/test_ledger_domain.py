@@ -32,8 +32,13 @@ DAY = dt.date(2025, 3, 3)
 CASH, CONTRIB, INVEST = "fiscal_pool.cash", "fiscal_pool.contributions", "fiscal_pool.invest_first"
 
 
-def entry(*postings: Posting, key: str = "k1", date: dt.date = DAY, memo: str = "memo",
-          book: str = FISCAL_POOL) -> JournalEntry:
+def entry(
+    *postings: Posting,
+    key: str = "k1",
+    date: dt.date = DAY,
+    memo: str = "memo",
+    book: str = FISCAL_POOL,
+) -> JournalEntry:
     return JournalEntry(book=book, date=date, memo=memo, idempotency_key=key, postings=postings)
 
 
@@ -66,15 +71,24 @@ def test_an_account_may_not_appear_twice_in_one_entry():
         entry(debit(CASH, 5), credit(CASH, 5))
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("book", "petty_cash", "Unknown book"),
-    ("memo", "  ", "memo must be 1 to"),
-    ("idempotency_key", "", "idempotency key must be 1 to"),
-    ("date", dt.datetime(2025, 1, 1, 9), "calendar date"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("book", "petty_cash", "Unknown book"),
+        ("memo", "  ", "memo must be 1 to"),
+        ("idempotency_key", "", "idempotency key must be 1 to"),
+        ("date", dt.datetime(2025, 1, 1, 9), "calendar date"),
+    ],
+)
 def test_malformed_headers_are_refused(field, value, message):
-    fields = {"book": FISCAL_POOL, "date": DAY, "memo": "m", "idempotency_key": "k",
-              "postings": (debit(CASH, 5), credit(CONTRIB, 5)), field: value}
+    fields = {
+        "book": FISCAL_POOL,
+        "date": DAY,
+        "memo": "m",
+        "idempotency_key": "k",
+        "postings": (debit(CASH, 5), credit(CONTRIB, 5)),
+        field: value,
+    }
     with pytest.raises(InvalidEntry, match=message):
         JournalEntry(**fields)
 
@@ -96,8 +110,10 @@ def test_the_content_hash_ignores_posting_order_but_not_content():
     assert a.content_hash == b.content_hash
     assert a.content_hash != entry(debit(CASH, 5), credit(CONTRIB, 5), memo="other").content_hash
     assert a.content_hash != entry(debit(CASH, 6), credit(CONTRIB, 6)).content_hash
-    assert a.content_hash != entry(debit(CASH, 5), credit(CONTRIB, 5),
-                                   date=DAY + dt.timedelta(days=1)).content_hash
+    assert (
+        a.content_hash
+        != entry(debit(CASH, 5), credit(CONTRIB, 5), date=DAY + dt.timedelta(days=1)).content_hash
+    )
 
 
 def test_a_reversal_mirrors_every_posting_and_names_its_original():
@@ -105,7 +121,9 @@ def test_a_reversal_mirrors_every_posting_and_names_its_original():
     mirror = original.mirror(original_id=7, date=DAY, memo="undo", idempotency_key="r7")
     assert mirror.reversal_of == 7
     assert {(p.account, p.side, p.amount) for p in mirror.postings} == {
-        (INVEST, Side.CREDIT, 300), (CASH, Side.DEBIT, 300)}
+        (INVEST, Side.CREDIT, 300),
+        (CASH, Side.DEBIT, 300),
+    }
 
 
 def test_a_floored_account_refuses_to_go_negative_and_names_the_figures():
@@ -138,8 +156,11 @@ def test_a_floored_account_is_never_negative_in_order_nor_at_the_end_of_any_date
     state, accepted = Balances(), []
     for n, (inflow, amount, day) in enumerate(moves):
         date = DAY + dt.timedelta(days=day)
-        legs = (debit(CASH, amount), credit(CONTRIB, amount)) if inflow else (
-            debit(INVEST, amount), credit(CASH, amount))
+        legs = (
+            (debit(CASH, amount), credit(CONTRIB, amount))
+            if inflow
+            else (debit(INVEST, amount), credit(CASH, amount))
+        )
         e = entry(*legs, key=str(n), date=date)
         try:
             state.apply(e, CHART)
@@ -153,8 +174,13 @@ def test_a_floored_account_is_never_negative_in_order_nor_at_the_end_of_any_date
 
 def stored(id_, *legs, book=FISCAL_POOL, reversal_of=None, memo="m", date=DAY, hash_=None):
     postings = tuple(StoredPosting(a, s, n, date) for a, s, n in legs)
-    digest = hash_ or content_hash(book=book, date=date, memo=memo, reversal_of=reversal_of,
-                                   postings=[(a, s, n) for a, s, n in legs])
+    digest = hash_ or content_hash(
+        book=book,
+        date=date,
+        memo=memo,
+        reversal_of=reversal_of,
+        postings=[(a, s, n) for a, s, n in legs],
+    )
     return StoredEntry(id_, book, date, memo, f"k{id_}", digest, reversal_of, postings)
 
 
@@ -176,13 +202,17 @@ def test_the_book_audit_reports_every_kind_of_breach():
     audit.add(stored(6, (INVEST, "C", 500), (CASH, "D", 500), reversal_of=2))  # second reversal
     audit.add(stored(7, (CASH, "D", 0), (CONTRIB, "C", 0)))  # zero amounts
     breaches = [str(b) for b in audit.finish({CASH: 1})]
-    expected = ["entry 1: does not balance", "entry 2: fiscal_pool.cash went negative",
-                "entry 3: posts to risk_compensation_pool.cash of book risk_compensation_pool",
-                "entry 4: content differs", "entry 5: does not mirror entry 2",
-                "entry 6: reverses entry 2, already reversed by 5",
-                "entry 7: posting to fiscal_pool.cash has amount 0",
-                "book fiscal_pool: trial balance is off",
-                "account fiscal_pool.cash: cached balance 1 fen"]
+    expected = [
+        "entry 1: does not balance",
+        "entry 2: fiscal_pool.cash went negative",
+        "entry 3: posts to risk_compensation_pool.cash of book risk_compensation_pool",
+        "entry 4: content differs",
+        "entry 5: does not mirror entry 2",
+        "entry 6: reverses entry 2, already reversed by 5",
+        "entry 7: posting to fiscal_pool.cash has amount 0",
+        "book fiscal_pool: trial balance is off",
+        "account fiscal_pool.cash: cached balance 1 fen",
+    ]
     for text in expected:
         assert any(b.startswith(text) for b in breaches), (text, breaches)
 
@@ -193,7 +223,8 @@ def test_the_book_audit_checks_balances_at_the_end_of_each_business_date():
     audit.check_dated_balances(CASH, [(earlier, -50), (later, 100)])
     audit.check_dated_balances(CASH, [(earlier, 100), (earlier, -50), (later, -50)])
     assert [str(b) for b in audit.breaches] == [
-        "account fiscal_pool.cash: negative (-50 fen) at the end of 2025-03-02"]
+        "account fiscal_pool.cash: negative (-50 fen) at the end of 2025-03-02"
+    ]
 
 
 def test_each_book_has_a_cash_account_that_must_not_go_negative():

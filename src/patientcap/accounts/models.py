@@ -103,6 +103,13 @@ class User(AbstractUser):
             self.check_role_fits_organisation()
         super().save(*args, **kwargs)
 
+    def get_full_name(self) -> str:
+        """Chinese names are written family name first, with no space (林晓岚)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
     @property
     def is_zone_staff(self) -> bool:
         return self.role in {Role.ZONE_OFFICER, Role.REVIEWER}

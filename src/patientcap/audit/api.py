@@ -59,11 +59,21 @@ def _reader(request: HttpRequest) -> Any:
 
 @router.get("/entries", response=list[AuditEntryOut], summary="Audit entries, newest first")
 @paginate(PageNumberPagination, page_size=100)
-def entries(request: HttpRequest, object_type: str = "", object_id: str = "", actor: str = "",
-            action: str = "") -> Any:
+def entries(
+    request: HttpRequest,
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    action: str = "",
+) -> Any:
     user = _reader(request)
-    return selectors.entries(scoping.readable(user, AuditEntry), object_type=object_type,
-                             object_id=object_id, actor=actor, action=action)
+    return selectors.entries(
+        scoping.readable(user, AuditEntry),
+        object_type=object_type,
+        object_id=object_id,
+        actor=actor,
+        action=action,
+    )
 
 
 @router.get("/entries/{seq}", response=AuditEntryOut, summary="One audit entry")
@@ -77,5 +87,8 @@ def verify(request: HttpRequest) -> Any:
     if not (user.is_superuser or user.role == Role.AUDITOR):
         raise HttpError(403, "Only auditors verify the audit trail.")
     breaches = services.verify()
-    return {"intact": not breaches, "entries": AuditEntry.objects.count(),
-            "breaches": [str(b) for b in breaches]}
+    return {
+        "intact": not breaches,
+        "entries": AuditEntry.objects.count(),
+        "breaches": [str(b) for b in breaches],
+    }

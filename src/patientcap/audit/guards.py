@@ -7,7 +7,8 @@ AUDIT_GUARDS = [
     *append_only("audit_auditentry", "the audit trail is never changed or deleted"),
     Guard("audit_auditchainhead", "DELETE", "an audit chain head is never deleted"),
     Guard(
-        "audit_auditchainhead", "UPDATE",
+        "audit_auditchainhead",
+        "UPDATE",
         "an audit chain head only moves forward",
         when="NEW.last_position <= OLD.last_position OR NEW.id <> OLD.id",
     ),

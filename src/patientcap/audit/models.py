@@ -31,8 +31,13 @@ class AuditEntry(models.Model):
     # transaction (writers acting for one user would queue on it). The ORM protects users from
     # deletion, and `actor_name` keeps who it was whatever happens to the user.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("actor"), db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+        db_constraint=False,
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True)
@@ -67,20 +72,40 @@ class AuditEntry(models.Model):
     def content(self) -> dict:
         """What the hash covers, besides the number and the previous hash."""
         return content(
-            at=self.at, actor_id=self.actor_id, actor_name=self.actor_name,
-            organisation_id=self.organisation_id, action=self.action,
-            object_type=self.object_type, object_id=self.object_id,
-            before_json=self.before_json, after_json=self.after_json,
+            at=self.at,
+            actor_id=self.actor_id,
+            actor_name=self.actor_name,
+            organisation_id=self.organisation_id,
+            action=self.action,
+            object_type=self.object_type,
+            object_id=self.object_id,
+            before_json=self.before_json,
+            after_json=self.after_json,
         )
 
 
-def content(*, at: dt.datetime, actor_id: int | None, actor_name: str,
-            organisation_id: int | None, action: str, object_type: str, object_id: str,
-            before_json: str, after_json: str) -> dict:
+def content(
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    actor_name: str,
+    organisation_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before_json: str,
+    after_json: str,
+) -> dict:
     return {
-        "at": at_text(at), "actor_id": actor_id, "actor_name": actor_name,
-        "organisation_id": organisation_id, "action": action, "object_type": object_type,
-        "object_id": object_id, "before": before_json, "after": after_json,
+        "at": at_text(at),
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "organisation_id": organisation_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": before_json,
+        "after": after_json,
     }
 
 
@@ -91,3 +116,6 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True)  # the lane
     last_position = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"lane {self.id} at {self.last_position}"

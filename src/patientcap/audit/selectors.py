@@ -5,8 +5,14 @@ from django.db.models import QuerySet
 from patientcap.audit.models import AuditEntry
 
 
-def entries(queryset: QuerySet[AuditEntry], *, object_type: str = "", object_id: str = "",
-            actor: str = "", action: str = "") -> QuerySet[AuditEntry]:
+def entries(
+    queryset: QuerySet[AuditEntry],
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    action: str = "",
+) -> QuerySet[AuditEntry]:
     if object_type:
         queryset = queryset.filter(object_type=object_type)
     if object_id:

@@ -67,11 +67,19 @@ def record(
     """Append one entry to the trail and return it. Must run inside the transaction that made
     the change."""
     _in_transaction()
-    facts = prepare(actor=actor, action=action, object_type=object_type, object_id=object_id,
-                    before=before, after=after, at=at)
+    facts = prepare(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        at=at,
+    )
     seq, lane, position, prev_hash, hash_ = _append(facts)
-    entry = AuditEntry(seq=seq, lane=lane, position=position, prev_hash=prev_hash, hash=hash_,
-                       **facts)
+    entry = AuditEntry(
+        seq=seq, lane=lane, position=position, prev_hash=prev_hash, hash=hash_, **facts
+    )
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
@@ -100,8 +108,14 @@ def append_many(
     common = prepare(actor=actor, action=action, object_type=object_type, at=at)
     canonical_text = _canonical_filler(common)
     at_value = connection.ops.adapt_datetimefield_value(common["at"])
-    head = (at_value, common["actor_id"], common["actor_name"], common["organisation_id"],
-            action, object_type)
+    head = (
+        at_value,
+        common["actor_id"],
+        common["actor_name"],
+        common["organisation_id"],
+        action,
+        object_type,
+    )
     with connection.cursor() as cursor:
         lane, last, prev_hash = _lock_lane(cursor)
         rows = []
@@ -115,8 +129,10 @@ def append_many(
             prev_hash = hash_
         insert_rows("audit_auditentry", _COLUMNS.split(", "), rows)
         _move_head(cursor, lane, last, last + len(rows), prev_hash)
-        cursor.execute("SELECT seq FROM audit_auditentry WHERE lane = %s AND position > %s "
-                       "ORDER BY position", (lane, last))
+        cursor.execute(
+            "SELECT seq FROM audit_auditentry WHERE lane = %s AND position > %s ORDER BY position",
+            (lane, last),
+        )
         return [seq for (seq,) in cursor.fetchall()]
 
 
@@ -128,7 +144,8 @@ def _canonical_filler(facts: dict[str, Any]) -> Callable[[str, str], str]:
     start, rest = marked.split('"after":"\\u0001"')
     middle, end = rest.split('"object_id":"\\u0002"')
     return lambda after_json, object_id: (
-        f'{start}"after":{_encode(after_json)}{middle}"object_id":{_encode(object_id)}{end}')
+        f'{start}"after":{_encode(after_json)}{middle}"object_id":{_encode(object_id)}{end}'
+    )
 
 
 def _in_transaction() -> None:
@@ -149,8 +166,7 @@ def prepare(
     """The columns of an audit entry, checked, before it is chained. For a statement that
     appends in the database itself (see `digest_parts`); everyone else calls `record`."""
     object_id = str(object_id)
-    for name, value in (("action", action), ("object_type", object_type),
-                        ("object_id", object_id)):
+    for name, value in (("action", action), ("object_type", object_type), ("object_id", object_id)):
         if len(value) > MAX_TEXT or (name != "object_id" and not value):
             raise ValueError(f"audit {name} must be 1 to {MAX_TEXT} characters: {value!r}")
     if at is None:
@@ -186,25 +202,49 @@ def _append(facts: dict[str, Any]) -> tuple[int, int, int, str, str]:
         with connection.wrap_database_errors:
             cursor = prepared(connection)
             prefix, suffix = digest_parts(facts)
-            cursor.execute(_PG_APPEND, (
-                LANES, prefix, facts["object_id"], suffix, facts["at"], facts["actor_id"],
-                facts["actor_name"], facts["organisation_id"], facts["action"],
-                facts["object_type"], facts["before_json"], facts["after_json"]), prepare=True)
+            cursor.execute(
+                _PG_APPEND,
+                (
+                    LANES,
+                    prefix,
+                    facts["object_id"],
+                    suffix,
+                    facts["at"],
+                    facts["actor_id"],
+                    facts["actor_name"],
+                    facts["organisation_id"],
+                    facts["action"],
+                    facts["object_type"],
+                    facts["before_json"],
+                    facts["after_json"],
+                ),
+                prepare=True,
+            )
             return cursor.fetchone()  # type: ignore[return-value]
     content_digest = digest(content(**facts))
     at = connection.ops.adapt_datetimefield_value(facts["at"])
-    values = (at, facts["actor_id"], facts["actor_name"], facts["organisation_id"],
-              facts["action"], facts["object_type"], facts["object_id"], facts["before_json"],
-              facts["after_json"])
-    with connection.cursor() as cursor:
-        lane, position, prev_hash = _lock_lane(cursor)
+    values = (
+        at,
+        facts["actor_id"],
+        facts["actor_name"],
+        facts["organisation_id"],
+        facts["action"],
+        facts["object_type"],
+        facts["object_id"],
+        facts["before_json"],
+        facts["after_json"],
+    )
+    with connection.cursor() as sqlite_cursor:
+        lane, position, prev_hash = _lock_lane(sqlite_cursor)
         position += 1
         hash_ = link(prev_hash, lane, position, content_digest)
-        cursor.execute(f"INSERT INTO audit_auditentry ({_COLUMNS}) VALUES "
-                       "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                       (lane, position, *values, prev_hash, hash_))
-        seq = cursor.lastrowid
-        _move_head(cursor, lane, position - 1, position, hash_)
+        sqlite_cursor.execute(
+            f"INSERT INTO audit_auditentry ({_COLUMNS}) VALUES "
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (lane, position, *values, prev_hash, hash_),
+        )
+        seq = sqlite_cursor.lastrowid
+        _move_head(sqlite_cursor, lane, position - 1, position, hash_)
     return seq, lane, position, prev_hash, hash_
 
 
@@ -225,8 +265,11 @@ def _lock_lane(cursor: Any) -> tuple[int, int, str]:
 
 
 def _move_head(cursor: Any, lane: int, old: int, new: int, hash_: str) -> None:
-    cursor.execute("UPDATE audit_auditchainhead SET last_position = %s, last_hash = %s "
-                   "WHERE id = %s AND last_position = %s", (new, hash_, lane, old))
+    cursor.execute(
+        "UPDATE audit_auditchainhead SET last_position = %s, last_hash = %s "
+        "WHERE id = %s AND last_position = %s",
+        (new, hash_, lane, old),
+    )
     if cursor.rowcount != 1:
         raise RuntimeError("an audit chain head moved under a transaction that held it")
 
@@ -239,9 +282,18 @@ def ensure_head() -> None:
             cursor.execute(_ENSURE_LANE, (lane, GENESIS, lane, lane))
 
 
-_VERIFY_FIELDS = ("seq", "position", "prev_hash", "hash", "at", "actor_id", "actor_name",
-                  "organisation_id", "action", "object_type", "object_id", "before_json",
-                  "after_json")
+_CONTENT_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before_json",
+    "after_json",
+)
+_VERIFY_FIELDS = ("seq", "position", "prev_hash", "hash", *_CONTENT_FIELDS)
 
 
 def verify() -> list[Breach]:
@@ -250,24 +302,27 @@ def verify() -> list[Breach]:
     The heads are read first: entries appended while the walk runs lie beyond them and are left
     for the next run, so verifying never blocks writers.
     """
-    heads = {lane: (position, hash_) for lane, position, hash_ in
-             AuditChainHead.objects.values_list("id", "last_position", "last_hash")}
+    heads = {
+        lane: (position, hash_)
+        for lane, position, hash_ in AuditChainHead.objects.values_list(
+            "id", "last_position", "last_hash"
+        )
+    }
     lanes = set(heads) | set(AuditEntry.objects.values_list("lane", flat=True).distinct())
     breaches: list[Breach] = []
     for lane in sorted(lanes):
         rows = AuditEntry.objects.filter(lane=lane).order_by("position")
         if lane in heads:
             rows = rows.filter(position__lte=heads[lane][0])
-        breaches += verify_chain(
-            lane,
+        walk = (
             (
-                (seq, position, prev, hash_,
-                 content(at=at, actor_id=actor_id, actor_name=actor_name, organisation_id=org,
-                         action=action, object_type=otype, object_id=oid, before_json=before,
-                         after_json=after))
-                for seq, position, prev, hash_, at, actor_id, actor_name, org, action, otype,
-                oid, before, after in rows.values_list(*_VERIFY_FIELDS).iterator(chunk_size=5000)
-            ),
-            head=heads.get(lane),
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                content(**dict(zip(_CONTENT_FIELDS, row[4:], strict=True))),
+            )
+            for row in rows.values_list(*_VERIFY_FIELDS).iterator(chunk_size=5000)
         )
+        breaches += verify_chain(lane, walk, head=heads.get(lane))
     return breaches

@@ -11,7 +11,7 @@ are prepared: everything else on the connection behaves as Django configured it.
 """
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -35,16 +35,17 @@ def prepared(db: Any) -> psycopg.Cursor:
     return cursor
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Binary COPY with the columns' own types: psycopg encodes each row in C.
             cursor.execute(f"SELECT {names} FROM {table} LIMIT 0")
             types = [column.type_code for column in cursor.description]
-            with connection.wrap_database_errors, cursor.cursor.copy(
-                f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
-            ) as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+            ):
                 copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)

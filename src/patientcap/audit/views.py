@@ -39,21 +39,36 @@ def log(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "").strip() for name in FILTERS}
     page = Paginator(selectors.entries(readable, **filters), 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
-    return render(request, "audit/log.html", {
-        "page": page, "filters": filters, "query": query,
-        "object_types": selectors.object_types(readable), "can_verify": _verifies(user),
-    })
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "object_types": selectors.object_types(readable),
+            "can_verify": _verifies(user),
+        },
+    )
 
 
 @login_required
 def entry(request: HttpRequest, seq: int) -> HttpResponse:
     user = _reader(request)
     item = scoping.get_readable(user, AuditEntry, seq=seq)
-    return render(request, "audit/entry.html", {
-        "entry": item,
-        "before": json.dumps(item.before, indent=2, ensure_ascii=False) if item.before_json else "",
-        "after": json.dumps(item.after, indent=2, ensure_ascii=False) if item.after_json else "",
-    })
+    return render(
+        request,
+        "audit/entry.html",
+        {
+            "entry": item,
+            "before": json.dumps(item.before, indent=2, ensure_ascii=False)
+            if item.before_json
+            else "",
+            "after": json.dumps(item.after, indent=2, ensure_ascii=False)
+            if item.after_json
+            else "",
+        },
+    )
 
 
 @login_required
@@ -64,7 +79,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not _verifies(user):
         raise PermissionDenied
     breaches = services.verify()
-    return render(request, "audit/_verify.html", {
-        "breaches": breaches[:SHOWN_BREACHES], "count": len(breaches),
-        "entries": AuditEntry.objects.count(),
-    })
+    return render(
+        request,
+        "audit/_verify.html",
+        {
+            "breaches": breaches[:SHOWN_BREACHES],
+            "count": len(breaches),
+            "entries": AuditEntry.objects.count(),
+        },
+    )

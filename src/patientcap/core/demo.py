@@ -120,6 +120,7 @@ def _relationships(users: dict[str, User], firms: list[Enterprise], rng: random.
         (users["guarantor"], SHARED_WITH_GUARANTOR, "担保尽调"),
     ]
     for officer, count, purpose in shares:
+        count = min(count, len(firms))
         # The first firm always shares with the first bank, so the demo shows both sides.
         chosen = [firms[0], *rng.sample(firms[1:], count - 1)] if officer is users["bank"] \
             else rng.sample(firms, count)
@@ -128,7 +129,7 @@ def _relationships(users: dict[str, User], firms: list[Enterprise], rng: random.
                                              organisation_id=officer.organisation_id,
                                              purpose=purpose)
     for agent, count in ((users["agent"], ASSIGNED_TO_AGENT), (users["broker"], 10)):
-        for firm in rng.sample(firms, count):
+        for firm in rng.sample(firms, min(count, len(firms))):
             enterprise_services.assign_agent(actor=zone, enterprise_id=firm.pk,
                                              agent_id=agent.pk,
                                              since=as_of - dt.timedelta(days=rng.randint(30, 700)))

@@ -13,7 +13,7 @@ from patientcap.accounts import scoping
 from patientcap.accounts.models import Role
 from patientcap.approvals import selectors as approvals
 from patientcap.core.clock import today
-from patientcap.domain.money import format_yuan
+from patientcap.domain.money import format_wan
 from patientcap.enterprises.models import Enterprise
 from patientcap.ledger import selectors as ledger
 
@@ -41,10 +41,10 @@ class Home:
 def _pool_cards() -> list[Card]:
     on = today()
     return [
-        Card(_("Fiscal pool cash"), format_yuan(ledger.balance("fiscal_pool.cash", on)),
+        Card(_("Fiscal pool cash"), format_wan(ledger.balance("fiscal_pool.cash", on)),
              reverse("ledger:books")),
         Card(_("Risk-compensation pool cash"),
-             format_yuan(ledger.balance("risk_compensation_pool.cash", on)),
+             format_wan(ledger.balance("risk_compensation_pool.cash", on)),
              reverse("ledger:books")),
     ]
 

@@ -31,8 +31,9 @@ GENESIS = "0" * 64
 
 def canonical(content: Mapping[str, Any]) -> bytes:
     """The one serialisation that is hashed: sorted keys, no spaces, UTF-8, str() for others."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str).encode()
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
 
 
 def digest(content: Mapping[str, Any]) -> str:
@@ -77,11 +78,13 @@ def verify_chain(
             span = f"{first}" if first == last else f"{first}–{last}"
             breaches.append(Breach(lane, position, f"entries {span} are missing: deleted"))
         if prev_hash != expected_prev:
-            breaches.append(Breach(lane, position,
-                                   "link broken: an entry before it was changed or removed"))
+            breaches.append(
+                Breach(lane, position, "link broken: an entry before it was changed or removed")
+            )
         if entry_hash(prev_hash, lane, position, content) != stored_hash:
-            breaches.append(Breach(lane, position,
-                                   "content does not match its hash: the entry was edited"))
+            breaches.append(
+                Breach(lane, position, "content does not match its hash: the entry was edited")
+            )
         if seq <= last_seq:
             breaches.append(Breach(lane, position, f"number #{seq} is out of order"))
         expected_prev, expected_position, last_seq = stored_hash, position + 1, seq
@@ -92,10 +95,16 @@ def verify_chain(
     elif head != (last_position, expected_prev):
         head_position, _ = head
         if head_position > last_position:
-            breaches.append(Breach(lane, head_position,
-                                   f"entries {last_position + 1}–{head_position} are missing: "
-                                   "the newest entries were deleted"))
+            breaches.append(
+                Breach(
+                    lane,
+                    head_position,
+                    f"entries {last_position + 1}–{head_position} are missing: "
+                    "the newest entries were deleted",
+                )
+            )
         else:
-            breaches.append(Breach(lane, last_position,
-                                   "the lane's head does not match its newest entry"))
+            breaches.append(
+                Breach(lane, last_position, "the lane's head does not match its newest entry")
+            )
     return breaches

@@ -75,32 +75,63 @@ D, C = Side.DEBIT, Side.CREDIT
 # The chart of accounts as data. Later programmes add accounts here; `ensure_chart` in the ledger
 # app creates whatever is missing (it never changes an existing account's book, side or floor).
 CHART: dict[str, Account] = _chart(
-    Account("fiscal_pool.cash", "Pool cash at the zone's account", "资金池账户现金",
-            FISCAL_POOL, D, must_not_go_negative=True),
-    Account("fiscal_pool.contributions", "Fiscal contributions received", "财政注资",
-            FISCAL_POOL, C),
-    Account("fiscal_pool.invest_first", "Invest-first investments outstanding", "先投后股在投资金",
-            FISCAL_POOL, D),
-    Account("fiscal_pool.converted_equity", "Converted equity holdings", "已转股股权",
-            FISCAL_POOL, D),
-    Account("fiscal_pool.angel_fund", "Angel-fund investments", "天使基金投资",
-            FISCAL_POOL, D),
-    Account("fiscal_pool.exit_receivable", "Exit proceeds receivable", "应收退出款",
-            FISCAL_POOL, D),
-    Account("fiscal_pool.realised_gains", "Realised gains on exits", "退出已实现收益",
-            FISCAL_POOL, C),
-    Account("fiscal_pool.realised_losses", "Realised losses on exits", "退出已实现损失",
-            FISCAL_POOL, D),
-    Account("fiscal_pool.write_off_losses", "Write-off losses", "核销损失",
-            FISCAL_POOL, D),
-    Account("risk_compensation_pool.cash", "Risk-compensation pool cash", "风险补偿资金池现金",
-            RISK_COMPENSATION_POOL, D, must_not_go_negative=True),
-    Account("risk_compensation_pool.contributions", "Contributions to the pool", "风险补偿金注资",
-            RISK_COMPENSATION_POOL, C),
-    Account("risk_compensation_pool.compensation_paid", "Compensation paid", "已付代偿",
-            RISK_COMPENSATION_POOL, D),
-    Account("risk_compensation_pool.recoveries", "Recoveries", "追偿收回",
-            RISK_COMPENSATION_POOL, C),
+    Account(
+        "fiscal_pool.cash",
+        "Pool cash at the zone's account",
+        "资金池账户现金",
+        FISCAL_POOL,
+        D,
+        must_not_go_negative=True,
+    ),
+    Account(
+        "fiscal_pool.contributions", "Fiscal contributions received", "财政注资", FISCAL_POOL, C
+    ),
+    Account(
+        "fiscal_pool.invest_first",
+        "Invest-first investments outstanding",
+        "先投后股在投资金",
+        FISCAL_POOL,
+        D,
+    ),
+    Account(
+        "fiscal_pool.converted_equity", "Converted equity holdings", "已转股股权", FISCAL_POOL, D
+    ),
+    Account("fiscal_pool.angel_fund", "Angel-fund investments", "天使基金投资", FISCAL_POOL, D),
+    Account(
+        "fiscal_pool.exit_receivable", "Exit proceeds receivable", "应收退出款", FISCAL_POOL, D
+    ),
+    Account(
+        "fiscal_pool.realised_gains", "Realised gains on exits", "退出已实现收益", FISCAL_POOL, C
+    ),
+    Account(
+        "fiscal_pool.realised_losses", "Realised losses on exits", "退出已实现损失", FISCAL_POOL, D
+    ),
+    Account("fiscal_pool.write_off_losses", "Write-off losses", "核销损失", FISCAL_POOL, D),
+    Account(
+        "risk_compensation_pool.cash",
+        "Risk-compensation pool cash",
+        "风险补偿资金池现金",
+        RISK_COMPENSATION_POOL,
+        D,
+        must_not_go_negative=True,
+    ),
+    Account(
+        "risk_compensation_pool.contributions",
+        "Contributions to the pool",
+        "风险补偿金注资",
+        RISK_COMPENSATION_POOL,
+        C,
+    ),
+    Account(
+        "risk_compensation_pool.compensation_paid",
+        "Compensation paid",
+        "已付代偿",
+        RISK_COMPENSATION_POOL,
+        D,
+    ),
+    Account(
+        "risk_compensation_pool.recoveries", "Recoveries", "追偿收回", RISK_COMPENSATION_POOL, C
+    ),
 )
 
 
@@ -170,24 +201,41 @@ class JournalEntry:
         credits = sum(p.amount for p in self.postings if p.side == Side.CREDIT)
         if debits != credits:
             raise UnbalancedEntry(
-                gettext_noop("The entry does not balance: debits %(debits)s, credits "
-                             "%(credits)s (difference %(difference)s). Nothing was posted."),
-                {"debits": format_yuan(debits), "credits": format_yuan(credits),
-                 "difference": format_yuan(abs(debits - credits))},
+                gettext_noop(
+                    "The entry does not balance: debits %(debits)s, credits "
+                    "%(credits)s (difference %(difference)s). Nothing was posted."
+                ),
+                {
+                    "debits": format_yuan(debits),
+                    "credits": format_yuan(credits),
+                    "difference": format_yuan(abs(debits - credits)),
+                },
             )
-        object.__setattr__(self, "content_hash", content_hash(
-            book=self.book, date=self.date, memo=self.memo, reversal_of=self.reversal_of,
-            postings=[(p.account, p.side, p.amount) for p in self.postings]))
+        object.__setattr__(
+            self,
+            "content_hash",
+            content_hash(
+                book=self.book,
+                date=self.date,
+                memo=self.memo,
+                reversal_of=self.reversal_of,
+                postings=[(p.account, p.side, p.amount) for p in self.postings],
+            ),
+        )
 
     def deltas(self, chart: Mapping[str, Account]) -> dict[str, int]:
         """Each account's balance movement (normal side), in posting order."""
         return {p.account: chart[p.account].delta(p.side, p.amount) for p in self.postings}
 
-    def mirror(self, *, original_id: int, date: dt.date, memo: str, idempotency_key: str
-               ) -> JournalEntry:
+    def mirror(
+        self, *, original_id: int, date: dt.date, memo: str, idempotency_key: str
+    ) -> JournalEntry:
         """The reversal of this entry: the same postings on the other side."""
         return JournalEntry(
-            book=self.book, date=date, memo=memo, idempotency_key=idempotency_key,
+            book=self.book,
+            date=date,
+            memo=memo,
+            idempotency_key=idempotency_key,
             postings=tuple(Posting(p.account, p.side.other, p.amount) for p in self.postings),
             reversal_of=original_id,
         )
@@ -203,8 +251,11 @@ def entry_problems(entry: JournalEntry) -> list[Message]:
         return [Message(gettext_noop("The memo must be 1 to %(n)d characters."), {"n": MAX_MEMO})]
     key = entry.idempotency_key
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
-        return [Message(gettext_noop("The idempotency key must be 1 to %(n)d characters."),
-                        {"n": MAX_KEY})]
+        return [
+            Message(
+                gettext_noop("The idempotency key must be 1 to %(n)d characters."), {"n": MAX_KEY}
+            )
+        ]
     if len(entry.postings) < 2:
         return [Message(gettext_noop("An entry needs at least two postings."), {})]
     seen: set[str] = set()
@@ -212,15 +263,30 @@ def entry_problems(entry: JournalEntry) -> list[Message]:
         if not isinstance(p, Posting) or p.side not in (Side.DEBIT, Side.CREDIT):
             return [Message(gettext_noop("Posting %(n)d is not a debit or credit."), {"n": n})]
         if type(p.amount) is not int or not 0 < p.amount <= MAX_AMOUNT:
-            return [Message(gettext_noop(
-                "Posting %(n)d (%(account)s): the amount must be a whole number of fen above 0 "
-                "and at most %(max)s, not %(amount)r."),
-                {"n": n, "account": p.account, "max": format_yuan(MAX_AMOUNT),
-                 "amount": p.amount})]
+            return [
+                Message(
+                    gettext_noop(
+                        "Posting %(n)d (%(account)s): the amount must be a whole number of fen "
+                        "above 0 and at most %(max)s, not %(amount)r."
+                    ),
+                    {
+                        "n": n,
+                        "account": p.account,
+                        "max": format_yuan(MAX_AMOUNT),
+                        "amount": p.amount,
+                    },
+                )
+            ]
         if p.account in seen:
-            return [Message(gettext_noop(
-                "Account %(account)s appears twice in the entry; post it once (net the "
-                "amounts)."), {"account": p.account})]
+            return [
+                Message(
+                    gettext_noop(
+                        "Account %(account)s appears twice in the entry; post it once (net the "
+                        "amounts)."
+                    ),
+                    {"account": p.account},
+                )
+            ]
         seen.add(p.account)
     return []
 
@@ -230,18 +296,30 @@ def check_accounts(entry: JournalEntry, chart: Mapping[str, Account]) -> None:
     for p in entry.postings:
         account = chart.get(p.account)
         if account is None:
-            raise InvalidEntry(gettext_noop("Unknown account %(account)s."),
-                               {"account": p.account})
+            raise InvalidEntry(gettext_noop("Unknown account %(account)s."), {"account": p.account})
         if account.book != entry.book:
-            raise InvalidEntry(gettext_noop(
-                "Account %(account)s belongs to book %(other)s, not %(book)s: an entry never "
-                "spans books."), {"account": p.account, "other": account.book, "book": entry.book})
+            raise InvalidEntry(
+                gettext_noop(
+                    "Account %(account)s belongs to book %(other)s, not %(book)s: an entry never "
+                    "spans books."
+                ),
+                {"account": p.account, "other": account.book, "book": entry.book},
+            )
 
 
-def content_hash(*, book: str, date: dt.date, memo: str, reversal_of: int | None,
-                 postings: Iterable[tuple[str, str, int]]) -> str:
+def content_hash(
+    *,
+    book: str,
+    date: dt.date,
+    memo: str,
+    reversal_of: int | None,
+    postings: Iterable[tuple[str, str, int]],
+) -> str:
     body = {
-        "book": book, "date": date.isoformat(), "memo": memo, "reversal_of": reversal_of,
+        "book": book,
+        "date": date.isoformat(),
+        "memo": memo,
+        "reversal_of": reversal_of,
         "postings": sorted([a, str(s), n] for a, s, n in postings),
     }
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -251,17 +329,21 @@ def content_hash(*, book: str, date: dt.date, memo: str, reversal_of: int | None
 # --- Balances --------------------------------------------------------------------------------
 def would_go_negative(account: Account, balance: int, delta: int) -> LedgerError:
     return WouldGoNegative(
-        gettext_noop("%(account)s must not go negative: its balance is %(balance)s and this "
-                     "entry would move it by %(delta)s. Nothing was posted."),
+        gettext_noop(
+            "%(account)s must not go negative: its balance is %(balance)s and this "
+            "entry would move it by %(delta)s. Nothing was posted."
+        ),
         {"account": account.code, "balance": format_yuan(balance), "delta": format_yuan(delta)},
     )
 
 
 def backdated_withdrawal(account: Account, date: dt.date, last_date: dt.date) -> LedgerError:
     return BackdatedWithdrawal(
-        gettext_noop("%(account)s must not go negative on any date, so money can leave it only "
-                     "on or after its latest entry (%(last)s), not on %(date)s. Nothing was "
-                     "posted."),
+        gettext_noop(
+            "%(account)s must not go negative on any date, so money can leave it only "
+            "on or after its latest entry (%(last)s), not on %(date)s. Nothing was "
+            "posted."
+        ),
         {"account": account.code, "last": last_date.isoformat(), "date": date.isoformat()},
     )
 
@@ -392,8 +474,13 @@ class BookAudit:
             if account.book != e.book:
                 self._breach(where, f"posts to {p.account} of book {account.book}, not {e.book}")
             self._move(account, account.delta(Side(p.side), p.amount), where)
-        stored = content_hash(book=e.book, date=e.date, memo=e.memo, reversal_of=e.reversal_of,
-                              postings=[(p.account, p.side, p.amount) for p in e.postings])
+        stored = content_hash(
+            book=e.book,
+            date=e.date,
+            memo=e.memo,
+            reversal_of=e.reversal_of,
+            postings=[(p.account, p.side, p.amount) for p in e.postings],
+        )
         if stored != e.content_hash:
             self._breach(where, "content differs from its idempotency hash (edited after posting)")
         legs = frozenset((p.account, p.side, p.amount) for p in e.postings)
@@ -404,7 +491,11 @@ class BookAudit:
     def _move(self, account: Account, delta: int, where: str) -> None:
         self.sums[account.code] = self.sums.get(account.code, 0) + delta
         running = self._running[account.code] = self._running.get(account.code, 0) + delta
-        if account.must_not_go_negative and running < 0 and account.code not in self._floor_breached:
+        if (
+            account.must_not_go_negative
+            and running < 0
+            and account.code not in self._floor_breached
+        ):
             self._floor_breached.add(account.code)
             self._breach(where, f"{account.code} went negative ({running} fen) in posting order")
 
@@ -422,8 +513,9 @@ class BookAudit:
         if book != e.book or legs != mirrored:
             self._breach(where, f"does not mirror entry {e.reversal_of} that it reverses")
 
-    def check_dated_balances(self, code: str, deltas_in_date_order: Iterable[tuple[dt.date, int]]
-                             ) -> None:
+    def check_dated_balances(
+        self, code: str, deltas_in_date_order: Iterable[tuple[dt.date, int]]
+    ) -> None:
         """A must-not-go-negative account stays ≥ 0 at the end of every business date."""
         running, day = 0, None
         for date, delta in deltas_in_date_order:
@@ -438,10 +530,14 @@ class BookAudit:
         """Compare cached balances with the sums of postings, then report everything found."""
         for book, (debits, credits) in sorted(self._book_totals.items()):
             if debits != credits:
-                self._breach(f"book {book}", f"trial balance is off: debits {debits}, "
-                                              f"credits {credits} fen")
+                self._breach(
+                    f"book {book}", f"trial balance is off: debits {debits}, credits {credits} fen"
+                )
         for code in sorted(set(cached) | set(self.sums)):
             if cached.get(code, 0) != self.sums.get(code, 0):
-                self._breach(f"account {code}", f"cached balance {cached.get(code, 0)} fen, sum "
-                                                f"of postings {self.sums.get(code, 0)} fen")
+                self._breach(
+                    f"account {code}",
+                    f"cached balance {cached.get(code, 0)} fen, sum "
+                    f"of postings {self.sums.get(code, 0)} fen",
+                )
         return self.breaches

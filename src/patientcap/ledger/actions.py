@@ -52,9 +52,7 @@ def validate_fund_pool(payload: dict, user: Any) -> dict:
         errors["document_ref"] = _("Name the allocation document (文号) of the contribution.")
     elif (
         book in BOOKS
-        and scoping.readable(user, Entry)
-        .filter(idempotency_key=_fund_pool_key(book, ref))
-        .exists()
+        and scoping.readable(user, Entry).filter(idempotency_key=_fund_pool_key(book, ref)).exists()
     ):
         errors["document_ref"] = _("This allocation document is already booked.")
     if errors:
@@ -75,9 +73,14 @@ def validate_fund_pool(payload: dict, user: Any) -> dict:
     checker_roles=CHECKERS,
     validate=validate_fund_pool,
     target=lambda p: _fund_pool_key(p["book"], p["document_ref"]),
-    summarise=lambda p: _("Contribution of %(amount)s to the %(book)s (%(ref)s)")
-    % {"amount": format_yuan(p["amount_fen"]), "book": _(BOOKS[p["book"]]),
-       "ref": p["document_ref"]},
+    summarise=lambda p: (
+        _("Contribution of %(amount)s to the %(book)s (%(ref)s)")
+        % {
+            "amount": format_yuan(p["amount_fen"]),
+            "book": _(BOOKS[p["book"]]),
+            "ref": p["document_ref"],
+        }
+    ),
 )
 def fund_pool(payload: dict, proposal: Any) -> dict:
     book, amount = payload["book"], payload["amount_fen"]

@@ -103,8 +103,15 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_postings(obj: Entry) -> list[dict]:
-        return [{"account": p.account.code, "side": p.side, "amount_fen": p.amount,
-                 "amount": yuan(p.amount)} for p in obj.postings.all()]
+        return [
+            {
+                "account": p.account.code,
+                "side": p.side,
+                "amount_fen": p.amount,
+                "amount": yuan(p.amount),
+            }
+            for p in obj.postings.all()
+        ]
 
 
 def _reader(request: HttpRequest) -> Any:
@@ -123,28 +130,47 @@ def _book(code: str) -> str:
 @router.get("/books", response=list[BookOut], summary="The books and their accounts")
 def books(request: HttpRequest) -> Any:
     accounts = scoping.readable(_reader(request), Account).order_by("code")
-    return [{"code": code, "name": label, "accounts": [a for a in accounts if a.book == code]}
-            for code, label in BOOKS.items()]
+    return [
+        {"code": code, "name": label, "accounts": [a for a in accounts if a.book == code]}
+        for code, label in BOOKS.items()
+    ]
 
 
-@router.get("/books/{book}/trial-balance", response=TrialBalanceOut,
-            summary="Debit and credit totals of every account, up to a date")
+@router.get(
+    "/books/{book}/trial-balance",
+    response=TrialBalanceOut,
+    summary="Debit and credit totals of every account, up to a date",
+)
 def trial_balance(request: HttpRequest, book: str, as_of: dt.date | None = None) -> Any:
     _reader(request)
     trial = selectors.trial_balance(_book(book), as_of)
     return {
-        "book": book, "as_of": as_of, "debits_fen": trial.debits, "credits_fen": trial.credits,
+        "book": book,
+        "as_of": as_of,
+        "debits_fen": trial.debits,
+        "credits_fen": trial.credits,
         "balanced": trial.balanced,
-        "lines": [{"account": line.account.code, "debits_fen": line.debits,
-                   "credits_fen": line.credits, "balance_fen": line.balance,
-                   "balance": yuan(line.balance)} for line in trial.lines],
+        "lines": [
+            {
+                "account": line.account.code,
+                "debits_fen": line.debits,
+                "credits_fen": line.credits,
+                "balance_fen": line.balance,
+                "balance": yuan(line.balance),
+            }
+            for line in trial.lines
+        ],
     }
 
 
-@router.get("/accounts/{code}/statement", response=StatementOut,
-            summary="An account's postings over [start, end) with running balances")
-def statement(request: HttpRequest, code: str, start: dt.date | None = None,
-              end: dt.date | None = None) -> Any:
+@router.get(
+    "/accounts/{code}/statement",
+    response=StatementOut,
+    summary="An account's postings over [start, end) with running balances",
+)
+def statement(
+    request: HttpRequest, code: str, start: dt.date | None = None, end: dt.date | None = None
+) -> Any:
     account = scoping.get_readable(_reader(request), Account, code=code)
     start = start or today().replace(month=1, day=1)
     end = end or today() + dt.timedelta(days=1)
@@ -152,11 +178,24 @@ def statement(request: HttpRequest, code: str, start: dt.date | None = None,
         raise HttpError(422, "end must not be before start (the period is [start, end)).")
     s = selectors.account_statement(account, start, end)
     return {
-        "account": code, "start": start, "end": end, "opening_fen": s.opening,
-        "closing_fen": s.closing, "opening": yuan(s.opening), "closing": yuan(s.closing),
-        "lines": [{"date": line.date, "entry_id": line.entry_id, "memo": line.memo,
-                   "debit_fen": line.debit, "credit_fen": line.credit,
-                   "balance_fen": line.balance} for line in s.lines],
+        "account": code,
+        "start": start,
+        "end": end,
+        "opening_fen": s.opening,
+        "closing_fen": s.closing,
+        "opening": yuan(s.opening),
+        "closing": yuan(s.closing),
+        "lines": [
+            {
+                "date": line.date,
+                "entry_id": line.entry_id,
+                "memo": line.memo,
+                "debit_fen": line.debit,
+                "credit_fen": line.credit,
+                "balance_fen": line.balance,
+            }
+            for line in s.lines
+        ],
     }
 
 
@@ -165,9 +204,13 @@ def statement(request: HttpRequest, code: str, start: dt.date | None = None,
 def entries(request: HttpRequest, book: str | None = None, account: str | None = None) -> Any:
     user = _reader(request)
     acct = scoping.get_readable(user, Account, code=account) if account else None
-    return selectors.entries(scoping.readable(user, Entry), book=_book(book) if book else None,
-                             account=acct).select_related("reversed_by").prefetch_related(
-        "postings__account")
+    return (
+        selectors.entries(
+            scoping.readable(user, Entry), book=_book(book) if book else None, account=acct
+        )
+        .select_related("reversed_by")
+        .prefetch_related("postings__account")
+    )
 
 
 @router.get("/entries/{entry_id}", response=EntryOut, summary="One journal entry")

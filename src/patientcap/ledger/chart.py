@@ -45,8 +45,14 @@ def forget() -> None:
 def _load() -> StoredChart:
     accounts, ids = {}, {}
     for row in models.Account.objects.all():
-        accounts[row.code] = Account(row.code, row.name, row.name_zh, row.book,
-                                     Side(row.normal_side), row.must_not_go_negative)
+        accounts[row.code] = Account(
+            row.code,
+            row.name,
+            row.name_zh,
+            row.book,
+            Side(row.normal_side),
+            row.must_not_go_negative,
+        )
         ids[row.code] = row.pk
     return StoredChart(accounts, ids)
 
@@ -62,31 +68,62 @@ def ensure_chart(*, actor: Any = None) -> list[str]:
             row = existing.get(account.code)
             if row is None:
                 row = models.Account.objects.create(
-                    code=account.code, name=account.name, name_zh=account.name_zh,
-                    book=account.book, normal_side=account.normal_side.value,
-                    must_not_go_negative=account.must_not_go_negative)
+                    code=account.code,
+                    name=account.name,
+                    name_zh=account.name_zh,
+                    book=account.book,
+                    normal_side=account.normal_side.value,
+                    must_not_go_negative=account.must_not_go_negative,
+                )
                 models.Balance.objects.create(account=row, floor=account.must_not_go_negative)
-                record(actor=actor, action="ledger.account.create", object_type="ledger.account",
-                       object_id=account.code, after=_facts(account))
+                record(
+                    actor=actor,
+                    action="ledger.account.create",
+                    object_type="ledger.account",
+                    object_id=account.code,
+                    after=_facts(account),
+                )
                 created.append(account.code)
                 continue
-            stored = Account(row.code, row.name, row.name_zh, row.book, Side(row.normal_side),
-                             row.must_not_go_negative)
+            stored = Account(
+                row.code,
+                row.name,
+                row.name_zh,
+                row.book,
+                Side(row.normal_side),
+                row.must_not_go_negative,
+            )
             if (stored.book, stored.normal_side, stored.must_not_go_negative) != (
-                account.book, account.normal_side, account.must_not_go_negative
+                account.book,
+                account.normal_side,
+                account.must_not_go_negative,
             ):
-                raise ValueError(f"account {account.code} is stored as {_facts(stored)}, the "
-                                 f"chart says {_facts(account)}; accounts never change")
+                raise ValueError(
+                    f"account {account.code} is stored as {_facts(stored)}, the "
+                    f"chart says {_facts(account)}; accounts never change"
+                )
             if (stored.name, stored.name_zh) != (account.name, account.name_zh):
                 models.Account.objects.filter(pk=row.pk).update(
-                    name=account.name, name_zh=account.name_zh)
-                record(actor=actor, action="ledger.account.rename", object_type="ledger.account",
-                       object_id=account.code, before=_facts(stored), after=_facts(account))
+                    name=account.name, name_zh=account.name_zh
+                )
+                record(
+                    actor=actor,
+                    action="ledger.account.rename",
+                    object_type="ledger.account",
+                    object_id=account.code,
+                    before=_facts(stored),
+                    after=_facts(account),
+                )
     forget()
     return created
 
 
 def _facts(account: Account) -> dict:
-    return {"code": account.code, "name": account.name, "name_zh": account.name_zh,
-            "book": account.book, "normal_side": account.normal_side.value,
-            "must_not_go_negative": account.must_not_go_negative}
+    return {
+        "code": account.code,
+        "name": account.name,
+        "name_zh": account.name_zh,
+        "book": account.book,
+        "normal_side": account.normal_side.value,
+        "must_not_go_negative": account.must_not_go_negative,
+    }

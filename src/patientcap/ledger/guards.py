@@ -11,12 +11,15 @@ LEDGER_GUARDS = [
     *append_only("ledger_posting", _REVERSE),
     Guard("ledger_balance", "DELETE", "ledger balances are never deleted"),
     Guard(
-        "ledger_balance", "UPDATE", "a balance row keeps its account and floor",
+        "ledger_balance",
+        "UPDATE",
+        "a balance row keeps its account and floor",
         when="NEW.account_id <> OLD.account_id OR NEW.floor <> OLD.floor",
     ),
     Guard("ledger_account", "DELETE", "ledger accounts are never deleted"),
     Guard(
-        "ledger_account", "UPDATE",
+        "ledger_account",
+        "UPDATE",
         "an account's code, book, normal side and floor never change",
         when="NEW.code <> OLD.code OR NEW.book <> OLD.book OR NEW.normal_side <> OLD.normal_side"
         " OR NEW.must_not_go_negative <> OLD.must_not_go_negative",

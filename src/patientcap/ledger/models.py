@@ -58,6 +58,9 @@ class Balance(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.balance}"
+
 
 class Entry(models.Model):
     book = models.CharField(_("book"), max_length=40, choices=BOOK_CHOICES)
@@ -66,7 +69,11 @@ class Entry(models.Model):
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     content_hash = models.CharField(max_length=64)
     reversal_of = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
         verbose_name=_("reversal of"),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
@@ -74,8 +81,14 @@ class Entry(models.Model):
     # transaction, and two writers acting for one user would queue on it. Users are protected
     # from deletion by the ORM (PROTECT) and deactivated rather than deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("posted by"), db_index=False, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("posted by"),
+        db_index=False,
+        db_constraint=False,
     )
     recorded_at = models.DateTimeField(_("recorded at"))
 
@@ -106,11 +119,17 @@ class Posting(models.Model):
     # the posting itself. `patientcap ledger verify` reports any posting without its entry or
     # account.
     entry = models.ForeignKey(
-        Entry, on_delete=models.PROTECT, related_name="postings", db_index=False,
+        Entry,
+        on_delete=models.PROTECT,
+        related_name="postings",
+        db_index=False,
         db_constraint=False,
     )
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="postings", db_index=False,
+        Account,
+        on_delete=models.PROTECT,
+        related_name="postings",
+        db_index=False,
         db_constraint=False,
     )
     side = models.CharField(_("side"), max_length=1, choices=SIDE_CHOICES)
@@ -120,8 +139,15 @@ class Posting(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_posting_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="ledger_posting_amount_positive"
+            ),
             models.CheckConstraint(condition=Q(side__in=["D", "C"]), name="ledger_posting_side"),
-            models.UniqueConstraint(fields=["entry", "account"], name="ledger_posting_account_once"),
+            models.UniqueConstraint(
+                fields=["entry", "account"], name="ledger_posting_account_once"
+            ),
         ]
         indexes = [models.Index(fields=["account", "date", "entry"])]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.account_id} {self.amount}"

@@ -85,9 +85,9 @@ class Statement:
 
 def _totals(postings: QuerySet[Posting]) -> dict[int, tuple[int, int]]:
     totals: dict[int, list[int]] = {}
-    for account_id, side, total in postings.values_list("account_id", "side").annotate(
-        total=Sum("amount")
-    ).order_by():
+    for account_id, side, total in (
+        postings.values_list("account_id", "side").annotate(total=Sum("amount")).order_by()
+    ):
         totals.setdefault(account_id, [0, 0])[0 if side == Side.DEBIT else 1] += total
     return {k: (d, c) for k, (d, c) in totals.items()}
 
@@ -101,8 +101,10 @@ def trial_balance(book: str, as_of: dt.date | None = None) -> TrialBalance:
     if as_of is not None:
         postings = postings.filter(date__lte=as_of)
     totals = _totals(postings)
-    lines = [AccountTotals(a, *totals.get(a.pk, (0, 0)))
-             for a in Account.objects.filter(book=book).order_by("code")]
+    lines = [
+        AccountTotals(a, *totals.get(a.pk, (0, 0)))
+        for a in Account.objects.filter(book=book).order_by("code")
+    ]
     return TrialBalance(book, as_of, lines)
 
 
@@ -114,7 +116,8 @@ def balance(account: Account | str, as_of: dt.date | None = None) -> int:
     if as_of is None:
         return Balance.objects.get(account=account).balance
     debits, credits = _totals(Posting.objects.filter(account=account, date__lte=as_of)).get(
-        account.pk, (0, 0))
+        account.pk, (0, 0)
+    )
     return AccountTotals(account, debits, credits).balance
 
 
@@ -137,8 +140,9 @@ def account_statement(account: Account, start: dt.date, end: dt.date) -> Stateme
     return Statement(account, start, end, opening, lines)
 
 
-def entries(queryset: QuerySet[Entry], *, book: str | None = None,
-            account: Account | None = None) -> QuerySet[Entry]:
+def entries(
+    queryset: QuerySet[Entry], *, book: str | None = None, account: Account | None = None
+) -> QuerySet[Entry]:
     """Entries, newest first, optionally of one book or touching one account."""
     filters = Q()
     if book:

@@ -59,13 +59,15 @@ def post_entry(
     or malformed entry raises `InvalidEntry`; one that would take a must-not-go-negative account
     below zero raises `WouldGoNegative` (`BackdatedWithdrawal` if dated before its latest entry).
     """
-    entry = JournalEntry(book=book, date=date, memo=memo, idempotency_key=idempotency_key,
-                         postings=tuple(postings))
+    entry = JournalEntry(
+        book=book, date=date, memo=memo, idempotency_key=idempotency_key, postings=tuple(postings)
+    )
     return _post(entry, actor=actor, source=source or "", action="ledger.entry.post")
 
 
-def post_batch(entries: Sequence[JournalEntry], *, actor: Any, source: str | None = None
-               ) -> list[int]:
+def post_batch(
+    entries: Sequence[JournalEntry], *, actor: Any, source: str | None = None
+) -> list[int]:
     """Post many entries in one transaction, all or nothing (imports, demo data). Every check
     of `post_entry` applies to each entry in order; the first refusal names the entry and
     nothing is written. Returns the entry ids in input order (replays give the original's id).
@@ -77,8 +79,9 @@ def post_batch(entries: Sequence[JournalEntry], *, actor: Any, source: str | Non
 
     def run() -> list[int]:
         with transaction.atomic():
-            return posting.post_many(entries, chart, actor=actor, source=source or "",
-                                     now=timezone.now())
+            return posting.post_many(
+                entries, chart, actor=actor, source=source or "", now=timezone.now()
+            )
 
     return _retrying(run)
 
@@ -97,10 +100,12 @@ def reverse_entry(
     reversal already posted; anything else raises `AlreadyReversed`.
     """
     original = Entry.objects.prefetch_related("postings__account").get(
-        pk=entry.pk if isinstance(entry, Entry) else entry)
+        pk=entry.pk if isinstance(entry, Entry) else entry
+    )
     if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
-        raise InvalidEntry(gettext_noop("A reversal needs a reason of 1 to %(n)d characters."),
-                           {"n": MAX_REASON})
+        raise InvalidEntry(
+            gettext_noop("A reversal needs a reason of 1 to %(n)d characters."), {"n": MAX_REASON}
+        )
     mirror = as_journal_entry(original).mirror(
         original_id=original.pk,
         date=date or timezone.localdate(),
@@ -109,12 +114,14 @@ def reverse_entry(
     )
     existing = Entry.objects.filter(reversal_of=original).first()
     if existing is not None and (existing.idempotency_key, existing.content_hash) != (
-        mirror.idempotency_key, mirror.content_hash
+        mirror.idempotency_key,
+        mirror.content_hash,
     ):
         raise _already_reversed(original, existing)
     try:
-        return _post(mirror, actor=actor, source=f"ledger.entry:{original.pk}",
-                     action="ledger.entry.reverse")
+        return _post(
+            mirror, actor=actor, source=f"ledger.entry:{original.pk}", action="ledger.entry.reverse"
+        )
     except IntegrityError:
         # Another reversal of the same entry, under another key, committed first.
         if (existing := Entry.objects.filter(reversal_of=original).first()) is not None:
@@ -124,17 +131,25 @@ def reverse_entry(
 
 def _already_reversed(original: Entry, existing: Entry) -> AlreadyReversed:
     return AlreadyReversed(
-        gettext_noop("Entry #%(id)s was already reversed by entry #%(by)s; an entry is "
-                     "reversed at most once."), {"id": original.pk, "by": existing.pk})
+        gettext_noop(
+            "Entry #%(id)s was already reversed by entry #%(by)s; an entry is "
+            "reversed at most once."
+        ),
+        {"id": original.pk, "by": existing.pk},
+    )
 
 
 def as_journal_entry(entry: Entry) -> JournalEntry:
     """A stored entry as a domain value (to mirror it, or to compare it)."""
     return JournalEntry(
-        book=entry.book, date=entry.date, memo=entry.memo,
-        idempotency_key=entry.idempotency_key, reversal_of=entry.reversal_of_id,
-        postings=tuple(Posting(p.account.code, Side(p.side), p.amount)
-                       for p in entry.postings.all()),
+        book=entry.book,
+        date=entry.date,
+        memo=entry.memo,
+        idempotency_key=entry.idempotency_key,
+        reversal_of=entry.reversal_of_id,
+        postings=tuple(
+            Posting(p.account.code, Side(p.side), p.amount) for p in entry.postings.all()
+        ),
     )
 
 
@@ -146,11 +161,13 @@ def _post(entry: JournalEntry, *, actor: Any, source: str, action: str) -> Entry
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # One statement (`ledger_post`) is a transaction of its own: no BEGIN and no COMMIT
             # round trip, and the audit lane is released the moment the commit is durable.
-            return posting.post(entry, chart, actor=actor, source=source, action=action,
-                                now=timezone.now())
+            return posting.post(
+                entry, chart, actor=actor, source=source, action=action, now=timezone.now()
+            )
         with transaction.atomic():
-            return posting.post(entry, chart, actor=actor, source=source, action=action,
-                                now=timezone.now())
+            return posting.post(
+                entry, chart, actor=actor, source=source, action=action, now=timezone.now()
+            )
 
     return _retrying(run)
 

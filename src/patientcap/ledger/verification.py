@@ -44,8 +44,12 @@ SELECT p.id, p.entry_id, a.id
 
 def verify() -> list[Breach]:
     rows = list(models.Account.objects.all())
-    chart = {a.code: Account(a.code, a.name, a.name_zh, a.book, Side(a.normal_side),
-                             a.must_not_go_negative) for a in rows}
+    chart = {
+        a.code: Account(
+            a.code, a.name, a.name_zh, a.book, Side(a.normal_side), a.must_not_go_negative
+        )
+        for a in rows
+    }
     audit = BookAudit(chart)
     recorded = _recorded_hashes()
     with connection.cursor() as cursor:
@@ -53,38 +57,66 @@ def verify() -> list[Breach]:
         for _, group in groupby(_fetch(cursor), key=lambda r: r[0]):
             lines = list(group)
             first = lines[0]
-            audit.add(StoredEntry(
-                id=first[0], book=first[1], date=as_date(first[2]), memo=first[3],
-                idempotency_key=first[4], content_hash=first[5], reversal_of=first[6],
-                postings=tuple(StoredPosting(code, side, amount, as_date(date))
-                               for *_, code, side, amount, date in lines if code is not None),
-            ))
+            audit.add(
+                StoredEntry(
+                    id=first[0],
+                    book=first[1],
+                    date=as_date(first[2]),
+                    memo=first[3],
+                    idempotency_key=first[4],
+                    content_hash=first[5],
+                    reversal_of=first[6],
+                    postings=tuple(
+                        StoredPosting(code, side, amount, as_date(date))
+                        for *_, code, side, amount, date in lines
+                        if code is not None
+                    ),
+                )
+            )
             if recorded.get(first[0]) != first[5]:
-                audit.breaches.append(Breach(f"entry {first[0]}", "its content hash is not the "
-                                             "one the audit trail recorded when it was posted"))
+                audit.breaches.append(
+                    Breach(
+                        f"entry {first[0]}",
+                        "its content hash is not the "
+                        "one the audit trail recorded when it was posted",
+                    )
+                )
     with connection.cursor() as cursor:
         cursor.execute(_ORPHANS)
         for posting_id, entry_id, account_id in cursor.fetchall():
-            audit.breaches.append(Breach(f"posting {posting_id}", (
-                f"belongs to entry {entry_id}, which does not exist" if account_id is not None
-                else "names an account that does not exist")))
+            audit.breaches.append(
+                Breach(
+                    f"posting {posting_id}",
+                    (
+                        f"belongs to entry {entry_id}, which does not exist"
+                        if account_id is not None
+                        else "names an account that does not exist"
+                    ),
+                )
+            )
     for account in rows:
         if not account.must_not_go_negative:
             continue
         sign = 1 if account.normal_side == Side.DEBIT else -1
-        audit.check_dated_balances(account.code, (
-            (date, sign * (amount if side == Side.DEBIT else -amount))
-            for date, side, amount in models.Posting.objects.filter(account=account)
-            .order_by("date", "entry_id").values_list("date", "side", "amount").iterator()
-        ))
+        audit.check_dated_balances(
+            account.code,
+            (
+                (date, sign * (amount if side == Side.DEBIT else -amount))
+                for date, side, amount in models.Posting.objects.filter(account=account)
+                .order_by("date", "entry_id")
+                .values_list("date", "side", "amount")
+                .iterator()
+            ),
+        )
     cached = {}
     for code, balance, floor, must_not in models.Balance.objects.values_list(
         "account__code", "balance", "floor", "account__must_not_go_negative"
     ):
         cached[code] = balance
         if floor != must_not:
-            audit.breaches.append(Breach(f"account {code}", "balance row's floor differs from "
-                                                            "the account's flag"))
+            audit.breaches.append(
+                Breach(f"account {code}", "balance row's floor differs from the account's flag")
+            )
     return audit.finish(cached)
 
 
@@ -94,11 +126,12 @@ def _recorded_hashes() -> dict[int, str]:
         int(object_id): json.loads(after)["content_hash"]
         for object_id, after in AuditEntry.objects.filter(
             object_type="ledger.entry", action__in=["ledger.entry.post", "ledger.entry.reverse"]
-        ).values_list("object_id", "after_json").iterator(chunk_size=5000)
+        )
+        .values_list("object_id", "after_json")
+        .iterator(chunk_size=5000)
     }
 
 
 def _fetch(cursor: Any) -> Iterator[tuple]:
     while rows := cursor.fetchmany(5000):
         yield from rows
-

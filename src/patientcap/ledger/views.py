@@ -39,7 +39,9 @@ def _date(request: HttpRequest, name: str, default: dt.date) -> tuple[dt.date, s
         value = None
     if value is None:
         return default, _("%(value)s is not a date (YYYY-MM-DD); %(default)s is shown.") % {
-            "value": raw, "default": default.isoformat()}
+            "value": raw,
+            "default": default.isoformat(),
+        }
     return value, None
 
 
@@ -52,8 +54,10 @@ def books(request: HttpRequest) -> HttpResponse:
         "as_of": as_of,
         "error": error,
         "books": [
-            {"trial": selectors.trial_balance(book, as_of),
-             "recent": selectors.entries(readable, book=book)[:10]}
+            {
+                "trial": selectors.trial_balance(book, as_of),
+                "recent": selectors.entries(readable, book=book)[:10],
+            }
             for book in BOOKS
         ],
     }
@@ -72,10 +76,16 @@ def account(request: HttpRequest, code: str) -> HttpResponse:
         errors.append(_("The period ends before it starts; the dates were swapped."))
         start, end = end, start
     statement = selectors.account_statement(acct, start, end)
-    return render(request, "ledger/account.html", {
-        "account": acct, "statement": statement, "errors": errors,
-        "chart": [[line.date.isoformat(), yuan(line.balance)] for line in statement.lines],
-    })
+    return render(
+        request,
+        "ledger/account.html",
+        {
+            "account": acct,
+            "statement": statement,
+            "errors": errors,
+            "chart": [[line.date.isoformat(), yuan(line.balance)] for line in statement.lines],
+        },
+    )
 
 
 @login_required
@@ -83,17 +93,23 @@ def entries(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     book = request.GET.get("book") if request.GET.get("book") in BOOKS else None
     page = Paginator(selectors.entries(scoping.readable(user, Entry), book=book), 50).get_page(
-        request.GET.get("page"))
-    return render(request, "ledger/entries.html", {"page": page, "book": book,
-                                                   "books": list(BOOKS)})
+        request.GET.get("page")
+    )
+    return render(
+        request, "ledger/entries.html", {"page": page, "book": book, "books": list(BOOKS)}
+    )
 
 
 @login_required
 def entry(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     item = scoping.get_readable(user, Entry, pk=pk)
-    return render(request, "ledger/entry.html", {
-        "entry": item,
-        "postings": selectors.entry_postings(item),
-        "reversed_by": selectors.reversal(item),
-    })
+    return render(
+        request,
+        "ledger/entry.html",
+        {
+            "entry": item,
+            "postings": selectors.entry_postings(item),
+            "reversed_by": selectors.reversal(item),
+        },
+    )

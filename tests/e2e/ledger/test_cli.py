@@ -11,8 +11,14 @@ import pytest
 
 
 def patientcap(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "patientcap.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "patientcap.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +34,13 @@ def scratch(tmp_path_factory):
         "idempotency_key='b', actor=None, postings=[debit('fiscal_pool.cash', 500), "
         "credit('fiscal_pool.contributions', 500)])\n"
     )
-    posted = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env={**env, "DJANGO_SETTINGS_MODULE": "patientcap.settings"},
-                            check=False)
+    posted = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "patientcap.settings"},
+        check=False,
+    )
     assert posted.returncode == 0, posted.stderr
     return path, env
 
@@ -51,10 +61,13 @@ def test_verify_commands_exit_non_zero_after_tampering(scratch):
             db.execute("UPDATE ledger_posting SET amount = 900")
         db.execute("DROP TRIGGER guard_ledger_posting_update")
         db.execute("DROP TRIGGER guard_audit_auditentry_delete")
-        db.execute("UPDATE ledger_posting SET amount = 900 WHERE account_id = "
-                   "(SELECT id FROM ledger_account WHERE code = 'fiscal_pool.cash')")
-        db.execute("DELETE FROM audit_auditentry WHERE seq = (SELECT max(seq) FROM "
-                   "audit_auditentry)")
+        db.execute(
+            "UPDATE ledger_posting SET amount = 900 WHERE account_id = "
+            "(SELECT id FROM ledger_account WHERE code = 'fiscal_pool.cash')"
+        )
+        db.execute(
+            "DELETE FROM audit_auditentry WHERE seq = (SELECT max(seq) FROM audit_auditentry)"
+        )
     db.close()
     ledger = patientcap("ledger", "verify", env=env)
     assert ledger.returncode != 0

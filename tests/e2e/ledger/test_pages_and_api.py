@@ -20,14 +20,28 @@ DAY = dt.date(2025, 9, 1)
 
 @pytest.fixture
 def entries(users):
-    fund = post_entry(book="fiscal_pool", date=DAY, memo="Budget allocation 2025",
-                      idempotency_key="budget-2025", actor=users["zone_officer"],
-                      postings=[debit("fiscal_pool.cash", 200_000_000),
-                                credit("fiscal_pool.contributions", 200_000_000)])
-    spend = post_entry(book="fiscal_pool", date=DAY, memo="Invest-first: Youkuankong",
-                       idempotency_key="if-1", actor=users["zone_officer"],
-                       postings=[debit("fiscal_pool.invest_first", 2_000_000),
-                                 credit("fiscal_pool.cash", 2_000_000)])
+    fund = post_entry(
+        book="fiscal_pool",
+        date=DAY,
+        memo="Budget allocation 2025",
+        idempotency_key="budget-2025",
+        actor=users["zone_officer"],
+        postings=[
+            debit("fiscal_pool.cash", 200_000_000),
+            credit("fiscal_pool.contributions", 200_000_000),
+        ],
+    )
+    spend = post_entry(
+        book="fiscal_pool",
+        date=DAY,
+        memo="Invest-first: Youkuankong",
+        idempotency_key="if-1",
+        actor=users["zone_officer"],
+        postings=[
+            debit("fiscal_pool.invest_first", 2_000_000),
+            credit("fiscal_pool.cash", 2_000_000),
+        ],
+    )
     undo = reverse_entry(entry=spend, reason="duplicate", actor=users["reviewer"], date=DAY)
     return {"fund": fund, "spend": spend, "undo": undo}
 
@@ -39,9 +53,14 @@ def browser(user) -> Client:
 
 
 def page_urls(entries) -> list[str]:
-    return ["/ledger/", "/ledger/entries/", "/ledger/accounts/fiscal_pool.cash/",
-            f"/ledger/entries/{entries['spend'].pk}/", "/audit/",
-            f"/audit/{AuditEntry.objects.order_by('-seq').first().seq}/"]
+    return [
+        "/ledger/",
+        "/ledger/entries/",
+        "/ledger/accounts/fiscal_pool.cash/",
+        f"/ledger/entries/{entries['spend'].pk}/",
+        "/audit/",
+        f"/audit/{AuditEntry.objects.order_by('-seq').first().seq}/",
+    ]
 
 
 @pytest.mark.parametrize("role", READERS)
@@ -63,9 +82,14 @@ def test_zone_staff_and_auditors_see_the_books_and_the_trail(users, entries, rol
 @pytest.mark.parametrize("role", OTHERS)
 def test_everyone_else_is_refused_the_books_and_the_trail(users, entries, role):
     client = browser(users[role])
-    for url in ["/ledger/", "/ledger/entries/", "/ledger/accounts/fiscal_pool.cash/",
-                f"/ledger/entries/{entries['spend'].pk}/", "/audit/",
-                f"/audit/{AuditEntry.objects.order_by('-seq').first().seq}/"]:
+    for url in [
+        "/ledger/",
+        "/ledger/entries/",
+        "/ledger/accounts/fiscal_pool.cash/",
+        f"/ledger/entries/{entries['spend'].pk}/",
+        "/audit/",
+        f"/audit/{AuditEntry.objects.order_by('-seq').first().seq}/",
+    ]:
         assert client.get(url).status_code in (403, 404), url
 
 
@@ -114,20 +138,30 @@ def test_the_api_gives_books_trial_balances_statements_and_entries(users, entrie
     trial = client.get("/api/v1/ledger/books/fiscal_pool/trial-balance?as_of=2025-09-01").json()
     assert trial["balanced"] and trial["debits_fen"] == trial["credits_fen"]
     cash = next(line for line in trial["lines"] if line["account"] == "fiscal_pool.cash")
-    assert cash == {"account": "fiscal_pool.cash", "debits_fen": 202_000_000,
-                    "credits_fen": 2_000_000, "balance_fen": 200_000_000,
-                    "balance": "2000000.00"}
-    statement = client.get("/api/v1/ledger/accounts/fiscal_pool.cash/statement"
-                           "?start=2025-09-01&end=2025-09-02").json()
+    assert cash == {
+        "account": "fiscal_pool.cash",
+        "debits_fen": 202_000_000,
+        "credits_fen": 2_000_000,
+        "balance_fen": 200_000_000,
+        "balance": "2000000.00",
+    }
+    statement = client.get(
+        "/api/v1/ledger/accounts/fiscal_pool.cash/statement?start=2025-09-01&end=2025-09-02"
+    ).json()
     assert statement["opening_fen"] == 0 and statement["closing"] == "2000000.00"
     assert [line["balance_fen"] for line in statement["lines"]] == [
-        200_000_000, 198_000_000, 200_000_000]
+        200_000_000,
+        198_000_000,
+        200_000_000,
+    ]
     listed = client.get("/api/v1/ledger/entries?book=fiscal_pool").json()
     assert listed["count"] == 3
     one = client.get(f"/api/v1/ledger/entries/{entries['spend'].pk}").json()
     assert one["reversed_by"] == entries["undo"].pk
     assert {p["account"]: p["amount"] for p in one["postings"]} == {
-        "fiscal_pool.invest_first": "20000.00", "fiscal_pool.cash": "20000.00"}
+        "fiscal_pool.invest_first": "20000.00",
+        "fiscal_pool.cash": "20000.00",
+    }
     audit = client.get("/api/v1/audit/entries?object_type=ledger.entry").json()
     assert audit["count"] == 3 and audit["items"][0]["action"] == "ledger.entry.reverse"
 
@@ -135,21 +169,27 @@ def test_the_api_gives_books_trial_balances_statements_and_entries(users, entrie
 @pytest.mark.parametrize("role", OTHERS)
 def test_the_api_refuses_everyone_else(users, entries, role):
     client = api(users[role])
-    for url in ["/api/v1/ledger/books", "/api/v1/ledger/books/fiscal_pool/trial-balance",
-                "/api/v1/ledger/accounts/fiscal_pool.cash/statement",
-                "/api/v1/ledger/entries", f"/api/v1/ledger/entries/{entries['spend'].pk}",
-                "/api/v1/audit/entries"]:
+    for url in [
+        "/api/v1/ledger/books",
+        "/api/v1/ledger/books/fiscal_pool/trial-balance",
+        "/api/v1/ledger/accounts/fiscal_pool.cash/statement",
+        "/api/v1/ledger/entries",
+        f"/api/v1/ledger/entries/{entries['spend'].pk}",
+        "/api/v1/audit/entries",
+    ]:
         assert client.get(url).status_code in (403, 404), url
 
 
 def test_the_api_answers_bad_input_clearly(users):
     client = api(users["auditor"])
     assert client.get("/api/v1/ledger/books/petty_cash/trial-balance").status_code == 404
-    bad = client.get("/api/v1/ledger/accounts/fiscal_pool.cash/statement"
-                     "?start=2025-09-02&end=2025-09-01")
+    bad = client.get(
+        "/api/v1/ledger/accounts/fiscal_pool.cash/statement?start=2025-09-02&end=2025-09-01"
+    )
     assert bad.status_code == 422 and "end must not be before start" in bad.json()["detail"]
-    assert client.get("/api/v1/ledger/books/fiscal_pool/trial-balance?as_of=soon").status_code \
-        == 422
+    assert (
+        client.get("/api/v1/ledger/books/fiscal_pool/trial-balance?as_of=soon").status_code == 422
+    )
 
 
 def test_only_auditors_verify_the_chains_through_the_api(users, entries):

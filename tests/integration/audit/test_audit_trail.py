@@ -8,19 +8,27 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from tests.integration.audit.tampering import tamper
 
 from patientcap.audit.models import AuditChainHead, AuditEntry
 from patientcap.audit.services import append_many, record, verify
-from tests.integration.audit.tampering import tamper
 
 pytestmark = pytest.mark.django_db
 
 
 def _record(n: int = 3, actor=None) -> list[AuditEntry]:
     with transaction.atomic():
-        return [record(actor=actor, action="thing.update", object_type="thing", object_id=i,
-                       before={"n": i}, after={"n": i + 1, "when": dt.date(2025, 1, i + 1)})
-                for i in range(n)]
+        return [
+            record(
+                actor=actor,
+                action="thing.update",
+                object_type="thing",
+                object_id=i,
+                before={"n": i},
+                after={"n": i + 1, "when": dt.date(2025, 1, i + 1)},
+            )
+            for i in range(n)
+        ]
 
 
 def _verify_output() -> tuple[bool, str]:
@@ -63,8 +71,12 @@ def test_a_rolled_back_change_leaves_no_audit_entry_and_the_chain_intact():
 
 def test_a_batch_append_chains_exactly_like_single_records():
     with transaction.atomic():
-        seqs = append_many(actor=None, action="thing.import", object_type="thing",
-                           items=[(i, {"row": i}) for i in range(5)])
+        seqs = append_many(
+            actor=None,
+            action="thing.import",
+            object_type="thing",
+            items=[(i, {"row": i}) for i in range(5)],
+        )
     assert len(seqs) == 5 and seqs == sorted(seqs)
     lanes = set(AuditEntry.objects.filter(seq__in=seqs).values_list("lane", flat=True))
     assert len(lanes) == 1
@@ -74,12 +86,16 @@ def test_a_batch_append_chains_exactly_like_single_records():
 
 def test_the_database_refuses_to_update_or_delete_audit_entries():
     [entry] = _record(1)
-    for sql in ("UPDATE audit_auditentry SET action = 'x' WHERE seq = %s",
-                "DELETE FROM audit_auditentry WHERE seq = %s"):
-        with pytest.raises(IntegrityError, match="audit trail is never changed"), \
-                transaction.atomic():
-            with transaction.get_connection().cursor() as cursor:
-                cursor.execute(sql, [entry.seq])
+    for sql in (
+        "UPDATE audit_auditentry SET action = 'x' WHERE seq = %s",
+        "DELETE FROM audit_auditentry WHERE seq = %s",
+    ):
+        with (
+            pytest.raises(IntegrityError, match="audit trail is never changed"),
+            transaction.atomic(),
+            transaction.get_connection().cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.seq])
 
 
 def test_the_database_refuses_to_wind_a_chain_head_back_or_delete_it():
@@ -93,8 +109,9 @@ def test_the_database_refuses_to_wind_a_chain_head_back_or_delete_it():
 
 def test_audit_verify_reports_an_edited_entry():
     entries = _record(3)
-    tamper("UPDATE audit_auditentry SET after_json = %s WHERE seq = %s",
-           ['{"n":1000}', entries[1].seq])
+    tamper(
+        "UPDATE audit_auditentry SET after_json = %s WHERE seq = %s", ['{"n":1000}', entries[1].seq]
+    )
     ok, output = _verify_output()
     assert not ok
     assert f"entry {entries[1].position}: content does not match its hash" in output

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from tests.support import on_postgres
 
 from patientcap.audit.services import verify as verify_audit
 from patientcap.domain.ledger import WouldGoNegative, credit, debit
@@ -16,7 +17,6 @@ from patientcap.ledger import selectors
 from patientcap.ledger.models import Entry, Posting
 from patientcap.ledger.services import post_entry
 from patientcap.ledger.verification import verify as verify_ledger
-from tests.support import on_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -53,24 +53,40 @@ def _run_writers(work) -> list[Counter]:
 def funded():
     if not on_postgres():
         pytest.skip("needs PostgreSQL")
-    post_entry(book="fiscal_pool", date=DAY, memo="Budget", idempotency_key="budget",
-               postings=[debit(CASH, FUNDS), credit(CONTRIB, FUNDS)], actor=None)
+    post_entry(
+        book="fiscal_pool",
+        date=DAY,
+        memo="Budget",
+        idempotency_key="budget",
+        postings=[debit(CASH, FUNDS), credit(CONTRIB, FUNDS)],
+        actor=None,
+    )
 
 
 def test_parallel_withdrawals_never_overdraw_lose_or_double_a_posting(funded):
     def work(n: int, seen: Counter) -> None:
         for i in range(ATTEMPTS):
             try:
-                post_entry(book="fiscal_pool", date=DAY, memo=f"writer {n}",
-                           idempotency_key=f"w{n}-{i}", actor=None,
-                           postings=[debit(INVEST, WITHDRAWAL), credit(CASH, WITHDRAWAL)])
+                post_entry(
+                    book="fiscal_pool",
+                    date=DAY,
+                    memo=f"writer {n}",
+                    idempotency_key=f"w{n}-{i}",
+                    actor=None,
+                    postings=[debit(INVEST, WITHDRAWAL), credit(CASH, WITHDRAWAL)],
+                )
                 seen["posted"] += 1
             except WouldGoNegative:
                 seen["refused"] += 1
             if i % 5 == 0:  # money keeps arriving while others withdraw
-                post_entry(book="fiscal_pool", date=DAY, memo=f"top-up {n}",
-                           idempotency_key=f"t{n}-{i}", actor=None,
-                           postings=[debit(CASH, 300), credit(CONTRIB, 300)])
+                post_entry(
+                    book="fiscal_pool",
+                    date=DAY,
+                    memo=f"top-up {n}",
+                    idempotency_key=f"t{n}-{i}",
+                    actor=None,
+                    postings=[debit(CASH, 300), credit(CONTRIB, 300)],
+                )
                 seen["topped up"] += 1
 
     total = sum(_run_writers(work), Counter())
@@ -87,9 +103,14 @@ def test_parallel_withdrawals_never_overdraw_lose_or_double_a_posting(funded):
 def test_the_same_key_sent_by_every_writer_at_once_is_posted_exactly_once(funded):
     def work(n: int, seen: Counter) -> None:
         for i in range(10):
-            entry = post_entry(book="fiscal_pool", date=DAY, memo="shared", actor=None,
-                               idempotency_key=f"shared-{i}",
-                               postings=[debit(INVEST, 100), credit(CASH, 100)])
+            entry = post_entry(
+                book="fiscal_pool",
+                date=DAY,
+                memo="shared",
+                actor=None,
+                idempotency_key=f"shared-{i}",
+                postings=[debit(INVEST, 100), credit(CASH, 100)],
+            )
             seen[entry.pk] += 1
             seen["replayed"] += entry.replayed
 

@@ -33,19 +33,35 @@ CASH, CONTRIB, INVEST = "fiscal_pool.cash", "fiscal_pool.contributions", "fiscal
 
 
 def fund(amount: int, key: str = "fund", actor=None, date: dt.date = DAY) -> Entry:
-    return post_entry(book=FP, date=date, memo="Budget allocation", idempotency_key=key,
-                      postings=[debit(CASH, amount), credit(CONTRIB, amount)], actor=actor)
+    return post_entry(
+        book=FP,
+        date=date,
+        memo="Budget allocation",
+        idempotency_key=key,
+        postings=[debit(CASH, amount), credit(CONTRIB, amount)],
+        actor=actor,
+    )
 
 
 def invest(amount: int, key: str = "invest", date: dt.date = DAY) -> Entry:
-    return post_entry(book=FP, date=date, memo="Invest-first disbursement", idempotency_key=key,
-                      postings=[debit(INVEST, amount), credit(CASH, amount)], actor=None)
+    return post_entry(
+        book=FP,
+        date=date,
+        memo="Invest-first disbursement",
+        idempotency_key=key,
+        postings=[debit(INVEST, amount), credit(CASH, amount)],
+        actor=None,
+    )
 
 
 def snapshot() -> tuple:
     """Everything a refused operation must leave unchanged."""
-    return (Entry.objects.count(), Posting.objects.count(), AuditEntry.objects.count(),
-            dict(Balance.objects.values_list("account__code", "balance")))
+    return (
+        Entry.objects.count(),
+        Posting.objects.count(),
+        AuditEntry.objects.count(),
+        dict(Balance.objects.values_list("account__code", "balance")),
+    )
 
 
 def test_posting_moves_balances_records_the_audit_entry_and_keeps_every_invariant(users):
@@ -92,8 +108,14 @@ def test_a_replay_gets_the_original_even_after_the_balance_moved_on():
 def test_an_unbalanced_entry_is_refused_with_its_totals_and_nothing_is_written():
     before = snapshot()
     with pytest.raises(UnbalancedEntry, match=r"debits ¥10\.00, credits ¥9\.99"):
-        post_entry(book=FP, date=DAY, memo="typo", idempotency_key="u1", actor=None,
-                   postings=[debit(CASH, 1000), credit(CONTRIB, 999)])
+        post_entry(
+            book=FP,
+            date=DAY,
+            memo="typo",
+            idempotency_key="u1",
+            actor=None,
+            postings=[debit(CASH, 1000), credit(CONTRIB, 999)],
+        )
     assert snapshot() == before
 
 
@@ -102,8 +124,10 @@ def test_overdrawing_pool_cash_is_refused_with_the_balance_and_nothing_is_writte
     before = snapshot()
     with pytest.raises(WouldGoNegative) as exc:
         invest(1_001)
-    assert str(exc.value) == ("fiscal_pool.cash must not go negative: its balance is ¥10.00 and "
-                              "this entry would move it by -¥10.01. Nothing was posted.")
+    assert str(exc.value) == (
+        "fiscal_pool.cash must not go negative: its balance is ¥10.00 and "
+        "this entry would move it by -¥10.01. Nothing was posted."
+    )
     assert snapshot() == before
     invest(1_000, key="exactly-all")
     assert selectors.balance(CASH) == 0
@@ -122,19 +146,32 @@ def test_money_cannot_leave_pool_cash_before_its_latest_entry_date():
 def test_an_entry_spanning_books_or_naming_an_unknown_account_is_refused():
     before = snapshot()
     with pytest.raises(InvalidEntry, match="never spans books"):
-        post_entry(book=FP, date=DAY, memo="x", idempotency_key="x", actor=None,
-                   postings=[debit(CASH, 5), credit("risk_compensation_pool.contributions", 5)])
+        post_entry(
+            book=FP,
+            date=DAY,
+            memo="x",
+            idempotency_key="x",
+            actor=None,
+            postings=[debit(CASH, 5), credit("risk_compensation_pool.contributions", 5)],
+        )
     with pytest.raises(InvalidEntry, match="Unknown account"):
-        post_entry(book=FP, date=DAY, memo="x", idempotency_key="x", actor=None,
-                   postings=[debit(CASH, 5), credit("fiscal_pool.nowhere", 5)])
+        post_entry(
+            book=FP,
+            date=DAY,
+            memo="x",
+            idempotency_key="x",
+            actor=None,
+            postings=[debit(CASH, 5), credit("fiscal_pool.nowhere", 5)],
+        )
     assert snapshot() == before
 
 
 def test_a_reversal_mirrors_its_original_and_an_entry_is_reversed_at_most_once(users):
     fund(1_000)
     original = invest(400)
-    reversal = reverse_entry(entry=original, reason="wrong enterprise", actor=users["reviewer"],
-                             date=DAY)
+    reversal = reverse_entry(
+        entry=original, reason="wrong enterprise", actor=users["reviewer"], date=DAY
+    )
     assert reversal.reversal_of_id == original.pk
     assert reversal.memo == f"Reversal of entry #{original.pk}: wrong enterprise"
     assert selectors.balance(CASH) == 1_000 and selectors.balance(INVEST) == 0
@@ -147,8 +184,13 @@ def test_a_reversal_mirrors_its_original_and_an_entry_is_reversed_at_most_once(u
     with pytest.raises(AlreadyReversed, match=f"already reversed by entry #{reversal.pk}"):
         reverse_entry(entry=original, reason="another reason", actor=None, date=DAY)
     with pytest.raises(AlreadyReversed):
-        reverse_entry(entry=original, reason="wrong enterprise", actor=None, date=DAY,
-                      idempotency_key="my-own-key")
+        reverse_entry(
+            entry=original,
+            reason="wrong enterprise",
+            actor=None,
+            date=DAY,
+            idempotency_key="my-own-key",
+        )
     assert snapshot() == before
     assert verify_ledger() == []
 
@@ -170,22 +212,37 @@ def test_the_database_alone_refuses_a_second_reversal_of_one_entry():
     original = fund(10)
     reverse_entry(entry=original, reason="once", actor=None, date=DAY)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Entry.objects.create(book=FP, date=DAY, memo="again", idempotency_key="again",
-                             content_hash="x", reversal_of=original, recorded_at=original.recorded_at)
+        Entry.objects.create(
+            book=FP,
+            date=DAY,
+            memo="again",
+            idempotency_key="again",
+            content_hash="x",
+            reversal_of=original,
+            recorded_at=original.recorded_at,
+        )
 
 
 def entries(n: int, start: int = 0, amount: int = 100) -> list[JournalEntry]:
-    return [JournalEntry(book=FP, date=DAY, memo=f"row {i}", idempotency_key=f"row-{i}",
-                         postings=(debit(CASH, amount), credit(CONTRIB, amount)))
-            for i in range(start, start + n)]
+    return [
+        JournalEntry(
+            book=FP,
+            date=DAY,
+            memo=f"row {i}",
+            idempotency_key=f"row-{i}",
+            postings=(debit(CASH, amount), credit(CONTRIB, amount)),
+        )
+        for i in range(start, start + n)
+    ]
 
 
 def test_a_batch_posts_every_entry_with_its_audit_entry_in_one_transaction():
     audit_before = AuditEntry.objects.count()
     ids = post_batch(entries(50), actor=None)
     assert len(ids) == 50 and len(set(ids)) == 50
-    assert list(Entry.objects.filter(pk__in=ids).order_by("pk").values_list(
-        "idempotency_key", flat=True)) == [f"row-{i}" for i in range(50)]
+    assert list(
+        Entry.objects.filter(pk__in=ids).order_by("pk").values_list("idempotency_key", flat=True)
+    ) == [f"row-{i}" for i in range(50)]
     assert selectors.balance(CASH) == 5_000
     assert AuditEntry.objects.count() == audit_before + 50
     assert verify_ledger() == [] and verify_audit() == []
@@ -201,8 +258,16 @@ def test_a_batch_replays_known_keys_and_posts_only_the_new_ones():
 def test_a_batch_refused_anywhere_writes_nothing_and_names_the_entry():
     fund(100)
     before = snapshot()
-    batch = [*entries(3), JournalEntry(book=FP, date=DAY, memo="too much", idempotency_key="big",
-                                       postings=(debit(INVEST, 10_000), credit(CASH, 10_000)))]
+    batch = [
+        *entries(3),
+        JournalEntry(
+            book=FP,
+            date=DAY,
+            memo="too much",
+            idempotency_key="big",
+            postings=(debit(INVEST, 10_000), credit(CASH, 10_000)),
+        ),
+    ]
     with pytest.raises(WouldGoNegative, match="Entry 4 of the batch \\(key big\\)"):
         post_batch(batch, actor=None)
     assert snapshot() == before
@@ -221,16 +286,19 @@ def test_a_batch_conflicting_with_a_stored_entry_is_refused():
         post_batch(entries(1, amount=5), actor=None)
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE ledger_entry SET memo = 'edited'",
-    "DELETE FROM ledger_entry",
-    "UPDATE ledger_posting SET amount = amount + 1",
-    "DELETE FROM ledger_posting",
-    "DELETE FROM ledger_balance",
-    "DELETE FROM ledger_account",
-    "UPDATE ledger_account SET book = 'risk_compensation_pool'",
-    "UPDATE ledger_balance SET floor = NOT floor",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ledger_entry SET memo = 'edited'",
+        "DELETE FROM ledger_entry",
+        "UPDATE ledger_posting SET amount = amount + 1",
+        "DELETE FROM ledger_posting",
+        "DELETE FROM ledger_balance",
+        "DELETE FROM ledger_account",
+        "UPDATE ledger_account SET book = 'risk_compensation_pool'",
+        "UPDATE ledger_balance SET floor = NOT floor",
+    ],
+)
 def test_the_database_refuses_to_edit_or_delete_posted_books(sql):
     fund(100)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:

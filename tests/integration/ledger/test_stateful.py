@@ -62,16 +62,22 @@ def proposals(draw):
     """An entry as a caller might send it: two or three legs in one book, balanced unless
     `skew` says otherwise."""
     book = draw(st.sampled_from(sorted(BOOKS)))
-    accounts = draw(st.lists(st.sampled_from(sorted(BOOKS[book])), min_size=2, max_size=3,
-                             unique=True))
+    accounts = draw(
+        st.lists(st.sampled_from(sorted(BOOKS[book])), min_size=2, max_size=3, unique=True)
+    )
     amounts = [draw(st.integers(1, 300)) for _ in accounts[1:]]
     skew = draw(st.sampled_from([0, 0, 0, 0, 1]))
     first_side = draw(st.sampled_from("DC"))
     other_side = "C" if first_side == "D" else "D"
     legs = [(accounts[0], first_side, sum(amounts) + skew)]
     legs += [(a, other_side, n) for a, n in zip(accounts[1:], amounts, strict=True)]
-    return {"book": book, "legs": tuple(legs), "date": draw(st.sampled_from(DATES)),
-            "memo": draw(st.sampled_from(["a", "b"])), "key": draw(st.sampled_from(KEYS))}
+    return {
+        "book": book,
+        "legs": tuple(legs),
+        "date": draw(st.sampled_from(DATES)),
+        "memo": draw(st.sampled_from(["a", "b"])),
+        "key": draw(st.sampled_from(KEYS)),
+    }
 
 
 class LedgerModel(RuleBasedStateMachine):
@@ -118,8 +124,11 @@ class LedgerModel(RuleBasedStateMachine):
         assert self._state() == before, "a refused operation changed something"
 
     def _state(self) -> tuple:
-        return (Entry.objects.count(), AuditEntry.objects.count(),
-                dict(Balance.objects.values_list("account__code", "balance")))
+        return (
+            Entry.objects.count(),
+            AuditEntry.objects.count(),
+            dict(Balance.objects.values_list("account__code", "balance")),
+        )
 
     # --- rules ----------------------------------------------------------------------------------
     @rule(target=posted, p=proposals())
@@ -128,8 +137,14 @@ class LedgerModel(RuleBasedStateMachine):
         content = (book, p["date"], p["memo"], tuple(sorted(legs)))
 
         def attempt():
-            return post_entry(book=book, date=p["date"], memo=p["memo"], idempotency_key=key,
-                              actor=None, postings=[Posting(a, Side(s), n) for a, s, n in legs])
+            return post_entry(
+                book=book,
+                date=p["date"],
+                memo=p["memo"],
+                idempotency_key=key,
+                actor=None,
+                postings=[Posting(a, Side(s), n) for a, s, n in legs],
+            )
 
         debits = sum(n for _, s, n in legs if s == "D")
         if debits != sum(n for _, s, n in legs if s == "C"):
@@ -155,8 +170,12 @@ class LedgerModel(RuleBasedStateMachine):
         return entry.pk
 
     @precondition(lambda self: self.entries)
-    @rule(target=posted, original=posted, date=st.sampled_from(DATES),
-          reason=st.sampled_from(["wrong amount", "wrong account"]))
+    @rule(
+        target=posted,
+        original=posted,
+        date=st.sampled_from(DATES),
+        reason=st.sampled_from(["wrong amount", "wrong account"]),
+    )
     def reverse(self, original, date, reason):
         if original not in self.entries:
             return -1  # a refused post: nothing to reverse
@@ -218,6 +237,12 @@ def test_the_ledger_behaves_like_its_model():
             self.check_books()  # the full re-check once per example, before the rollback
             super().teardown()
 
-    run_state_machine_as_test(Checked, settings=settings(
-        max_examples=40, stateful_step_count=25, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        Checked,
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -130,14 +130,24 @@ class Obj:
     shows: tuple[str, ...] = ()  # markers its own detail page must show (default: the first)
     ref: Any = None  # what URLs address it by, when not its primary key
     owner: str | None = None  # the role that made it (a proposal's maker, a token's holder)
+    # Who finds the row itself in lists and answers (its scope rule), when that is narrower than
+    # who may read its markers somewhere (a bank's name in the grant form's choices).
+    listed_for: frozenset[str] | None = None
 
     @property
     def pk(self) -> Any:
         return self.ref if self.ref is not None else self.row.pk
 
-    @property
-    def expected_on_detail(self) -> tuple[str, ...]:
-        return self.shows or self.markers[:1]
+    def missing_from(self, body: str) -> str | None:
+        """What a page showing this object lacks: every `shows` string, else any marker."""
+        if self.shows:
+            return next((s for s in self.shows if s not in body), None)
+        if self.markers and not any(m in body for m in self.markers):
+            return self.markers[0]
+        return None
+
+    def listed(self, role: str) -> bool:
+        return role in (self.readers if self.listed_for is None else self.listed_for)
 
 
 @dataclass
@@ -200,7 +210,9 @@ def build() -> World:
     tokens = {}
     world = World(orgs=orgs, users=users, tokens=tokens)
     for key, readers in ORG_READERS.items():
-        world.add(Obj(f"org_{key}", orgs[key], (orgs[key].name,), readers))
+        members = {role for role, (_u, _r, org) in ROLES.items() if org == key}
+        world.add(Obj(f"org_{key}", orgs[key], (orgs[key].name,), readers,
+                      listed_for=NETWORK | members))  # fmt: skip
     for role, user in users.items():
         row, tokens[role] = accounts.create_api_token(
             user=user, name=f"MK-TOKEN-{role}~", days=30, by=user
@@ -283,6 +295,14 @@ def _registry(world: World) -> None:
     )  # fmt: skip
     world.add(Obj("assign_c_ended", ended, (), NETWORK | {"service_agent"},
                   frozenset({"zone_officer"}), "ent_c"))  # fmt: skip
+    # Assigned to A from next week: the agent does not see A yet (and the assignment cannot be
+    # ended before it starts, so no one can change it through the "end" button).
+    future = registry.assign_agent(
+        actor=zone, enterprise_id=world.objects["ent_a"].pk,
+        agent_id=u["other_service_agent"].pk, since=today + dt.timedelta(days=5),
+    )  # fmt: skip
+    world.add(Obj("assign_a_future", future, (), NETWORK | {"enterprise_user",
+                  "other_service_agent"}, frozenset(), "ent_a"))  # fmt: skip
     created_b = AuditEntry.objects.get(
         action="enterprise.create", object_id=str(world.objects["ent_b"].pk)
     )
@@ -329,6 +349,11 @@ def _zone_books(world: World, admin: User) -> None:
     )  # fmt: skip
     # Policy and the working-day calendar are public to every participant.
     world.add(Obj("override", override, ("MK-POLICY-REF~",), ALL))
+    calendar.set_override(
+        actor=admin, date=dt.date(2190, 1, 1), is_working_day=False, reference="scoping test"
+    )
+    year = calendar.declare_year_covered(actor=admin, year=2190, reference="MK-POLICY-YEAR~")
+    world.add(Obj("calendar_year", year, ("MK-POLICY-YEAR~",), ALL))
     name = policy.parameters_on(dt.date(2025, 6, 30)).in_force[0].name
     world.add(Obj("parameter", None, (), ALL, shows=(name,), ref=name))
     world.add(Obj("book", None, (), LEDGER_READERS, shows=("fiscal_pool.cash",), ref=BOOK))

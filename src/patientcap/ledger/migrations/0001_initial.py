@@ -9,7 +9,6 @@ from patientcap.ledger.guards import LEDGER_GUARDS
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,95 +17,215 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_zh', models.CharField(max_length=200, verbose_name='Chinese name')),
-                ('book', models.CharField(choices=[('fiscal_pool', 'Fiscal pool'), ('risk_compensation_pool', 'Risk-compensation pool')], max_length=40, verbose_name='book')),
-                ('normal_side', models.CharField(choices=[('D', 'Debit'), ('C', 'Credit')], max_length=1, verbose_name='normal side')),
-                ('must_not_go_negative', models.BooleanField(default=False, verbose_name='must not go negative')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_zh", models.CharField(max_length=200, verbose_name="Chinese name")),
+                (
+                    "book",
+                    models.CharField(
+                        choices=[
+                            ("fiscal_pool", "Fiscal pool"),
+                            ("risk_compensation_pool", "Risk-compensation pool"),
+                        ],
+                        max_length=40,
+                        verbose_name="book",
+                    ),
+                ),
+                (
+                    "normal_side",
+                    models.CharField(
+                        choices=[("D", "Debit"), ("C", "Credit")],
+                        max_length=1,
+                        verbose_name="normal side",
+                    ),
+                ),
+                (
+                    "must_not_go_negative",
+                    models.BooleanField(default=False, verbose_name="must not go negative"),
+                ),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
-                'ordering': ['book', 'code'],
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
+                "ordering": ["book", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('book', models.CharField(choices=[('fiscal_pool', 'Fiscal pool'), ('risk_compensation_pool', 'Risk-compensation pool')], max_length=40, verbose_name='book')),
-                ('date', models.DateField(verbose_name='date')),
-                ('memo', models.CharField(max_length=500, verbose_name='memo')),
-                ('idempotency_key', models.CharField(max_length=200, verbose_name='idempotency key')),
-                ('content_hash', models.CharField(max_length=64)),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
-                ('recorded_at', models.DateTimeField(verbose_name='recorded at')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='posted by')),
-                ('reversal_of', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='ledger.entry', verbose_name='reversal of')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "book",
+                    models.CharField(
+                        choices=[
+                            ("fiscal_pool", "Fiscal pool"),
+                            ("risk_compensation_pool", "Risk-compensation pool"),
+                        ],
+                        max_length=40,
+                        verbose_name="book",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("memo", models.CharField(max_length=500, verbose_name="memo")),
+                (
+                    "idempotency_key",
+                    models.CharField(max_length=200, verbose_name="idempotency key"),
+                ),
+                ("content_hash", models.CharField(max_length=64)),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="source")),
+                ("recorded_at", models.DateTimeField(verbose_name="recorded at")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="posted by",
+                    ),
+                ),
+                (
+                    "reversal_of",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="ledger.entry",
+                        verbose_name="reversal of",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'journal entry',
-                'verbose_name_plural': 'journal entries',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "journal entry",
+                "verbose_name_plural": "journal entries",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Posting',
+            name="Posting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('D', 'Debit'), ('C', 'Credit')], max_length=1, verbose_name='side')),
-                ('amount', models.BigIntegerField(verbose_name='amount (fen)')),
-                ('date', models.DateField(verbose_name='date')),
-                ('account', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='ledger.account')),
-                ('entry', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='ledger.entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("D", "Debit"), ("C", "Credit")], max_length=1, verbose_name="side"
+                    ),
+                ),
+                ("amount", models.BigIntegerField(verbose_name="amount (fen)")),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="ledger.entry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Balance',
+            name="Balance",
             fields=[
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='cached_balance', serialize=False, to='ledger.account')),
-                ('balance', models.BigIntegerField(default=0)),
-                ('floor', models.BooleanField(default=False)),
-                ('last_date', models.DateField(blank=True, null=True)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="cached_balance",
+                        serialize=False,
+                        to="ledger.account",
+                    ),
+                ),
+                ("balance", models.BigIntegerField(default=0)),
+                ("floor", models.BooleanField(default=False)),
+                ("last_date", models.DateField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('floor', False), ('balance__gte', 0), _connector='OR'), name='ledger_balance_floor')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("floor", False), ("balance__gte", 0), _connector="OR"),
+                        name="ledger_balance_floor",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['book', 'date', 'id'], name='ledger_entr_book_082ddd_idx'),
+            model_name="entry",
+            index=models.Index(fields=["book", "date", "id"], name="ledger_entr_book_082ddd_idx"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('book', 'idempotency_key'), name='ledger_entry_key_unique_per_book'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                fields=("book", "idempotency_key"), name="ledger_entry_key_unique_per_book"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('reversal_of', models.F('id')), _negated=True), name='ledger_entry_not_its_own_reversal'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reversal_of", models.F("id")), _negated=True),
+                name="ledger_entry_not_its_own_reversal",
+            ),
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['account', 'date', 'entry'], name='ledger_post_account_035303_idx'),
+            model_name="posting",
+            index=models.Index(
+                fields=["account", "date", "entry"], name="ledger_post_account_035303_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_posting_amount_positive'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="ledger_posting_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('side__in', ['D', 'C'])), name='ledger_posting_side'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("side__in", ["D", "C"])), name="ledger_posting_side"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.UniqueConstraint(fields=('entry', 'account'), name='ledger_posting_account_once'),
+            model_name="posting",
+            constraint=models.UniqueConstraint(
+                fields=("entry", "account"), name="ledger_posting_account_once"
+            ),
         ),
         migrations.RunPython(install_guards(LEDGER_GUARDS), remove_guards(LEDGER_GUARDS)),
     ]

@@ -21,8 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, operation: str, **options: Any) -> None:
         if operation == "chart":
             created = ensure_chart()
-            self.stdout.write(f"{len(created)} account(s) created" +
-                              (f": {', '.join(created)}" if created else ""))
+            self.stdout.write(
+                f"{len(created)} account(s) created"
+                + (f": {', '.join(created)}" if created else "")
+            )
             return
         breaches = verify()
         for breach in breaches:
