@@ -10,9 +10,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from patientcap.approvals import services as approval_services
 from patientcap.accounts.models import Organisation, OrganisationType, Role, User
-from patientcap.domain.ledger import FISCAL_POOL, RISK_COMPENSATION_POOL, JournalEntry, credit, debit
+from patientcap.approvals import services as approval_services
+from patientcap.domain.ledger import (
+    FISCAL_POOL,
+    RISK_COMPENSATION_POOL,
+    JournalEntry,
+    credit,
+    debit,
+)
 from patientcap.domain.money import parse_amount
 from patientcap.enterprises import services as enterprise_services
 from patientcap.enterprises.demo import generate_demo_enterprises
@@ -56,9 +62,12 @@ USERS = [
 
 # Yearly fiscal contributions into the two pools (fictional allocation documents).
 FISCAL_CONTRIBUTIONS = [
-    (dt.date(2019, 3, 15), "2000万"), (dt.date(2020, 3, 16), "1500万"),
-    (dt.date(2021, 3, 15), "1500万"), (dt.date(2022, 3, 15), "1000万"),
-    (dt.date(2023, 3, 15), "1000万"), (dt.date(2024, 3, 15), "1000万"),
+    (dt.date(2019, 3, 15), "2000万"),
+    (dt.date(2020, 3, 16), "1500万"),
+    (dt.date(2021, 3, 15), "1500万"),
+    (dt.date(2022, 3, 15), "1000万"),
+    (dt.date(2023, 3, 15), "1000万"),
+    (dt.date(2024, 3, 15), "1000万"),
     (dt.date(2025, 3, 17), "1000万"),
 ]
 RISK_POOL_CONTRIBUTIONS = [(dt.date(2024, 7, 1), "3000万"), (dt.date(2025, 7, 1), "2000万")]
@@ -78,12 +87,15 @@ def build(*, enterprises: int = 400, seed: int = 2025, as_of: dt.date) -> dict:
     rng = random.Random(seed)
     orgs = {name: Organisation.objects.create(name=name, type=t) for name, t in ORGANISATIONS}
     firms = _enterprises(enterprises, rng, as_of)
-    orgs[firms[0].name] = firms[0].organisation
     users = _users(orgs, firms[0])
     _relationships(users, firms, rng, as_of)
     _pool_funding(users["zone"])
     _pending_contribution(users["zone"], as_of)
-    return {"organisations": len(orgs), "users": len(users), "enterprises": len(firms)}
+    return {
+        "organisations": Organisation.objects.count(),
+        "users": len(users),
+        "enterprises": len(firms),
+    }
 
 
 def _enterprises(n: int, rng: random.Random, as_of: dt.date) -> list[Enterprise]:
@@ -102,16 +114,22 @@ def _users(orgs: dict[str, Organisation], first_firm: Enterprise) -> dict[str, U
     users = {}
     for spec in USERS:
         org = orgs[spec.organisation] if spec.organisation else first_firm.organisation
-        user = User(username=spec.username, role=spec.role, organisation=org,
-                    last_name=spec.full_name[0], first_name=spec.full_name[1:])
+        user = User(
+            username=spec.username,
+            role=spec.role,
+            organisation=org,
+            last_name=spec.full_name[0],
+            first_name=spec.full_name[1:],
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         users[spec.username] = user
     return users
 
 
-def _relationships(users: dict[str, User], firms: list[Enterprise], rng: random.Random,
-                   as_of: dt.date) -> None:
+def _relationships(
+    users: dict[str, User], firms: list[Enterprise], rng: random.Random, as_of: dt.date
+) -> None:
     """Consent-based sharing with banks and the guarantor, and the service agents' firms."""
     zone = users["zone"]
     shares = [
@@ -121,27 +139,41 @@ def _relationships(users: dict[str, User], firms: list[Enterprise], rng: random.
     ]
     for officer, count, purpose in shares:
         count = min(count, len(firms))
+        partner = officer.organisation
+        assert partner is not None  # demo partners always belong to an organisation
         # The first firm always shares with the first bank, so the demo shows both sides.
-        chosen = [firms[0], *rng.sample(firms[1:], count - 1)] if officer is users["bank"] \
+        chosen = (
+            [firms[0], *rng.sample(firms[1:], count - 1)]
+            if officer is users["bank"]
             else rng.sample(firms, count)
+        )
         for firm in chosen:
-            enterprise_services.grant_access(actor=zone, enterprise_id=firm.pk,
-                                             organisation_id=officer.organisation_id,
-                                             purpose=purpose)
+            enterprise_services.grant_access(
+                actor=zone, enterprise_id=firm.pk, organisation_id=partner.pk, purpose=purpose
+            )
     for agent, count in ((users["agent"], ASSIGNED_TO_AGENT), (users["broker"], 10)):
         for firm in rng.sample(firms, min(count, len(firms))):
-            enterprise_services.assign_agent(actor=zone, enterprise_id=firm.pk,
-                                             agent_id=agent.pk,
-                                             since=as_of - dt.timedelta(days=rng.randint(30, 700)))
+            enterprise_services.assign_agent(
+                actor=zone,
+                enterprise_id=firm.pk,
+                agent_id=agent.pk,
+                since=as_of - dt.timedelta(days=rng.randint(30, 700)),
+            )
 
 
 def _pool_funding(zone: User) -> None:
     """The pools' past contributions, booked in one batch (they predate the platform)."""
     entries = [
-        JournalEntry(book=book, date=day, memo=f"{label}（云溪财预〔{day.year}〕{i + 1}号）",
-                     idempotency_key=f"demo:{book}:{day.isoformat()}",
-                     postings=(debit(f"{book}.cash", parse_amount(amount)),
-                               credit(f"{book}.contributions", parse_amount(amount))))
+        JournalEntry(
+            book=book,
+            date=day,
+            memo=f"{label}（云溪财预〔{day.year}〕{i + 1}号）",
+            idempotency_key=f"demo:{book}:{day.isoformat()}",
+            postings=(
+                debit(f"{book}.cash", parse_amount(amount)),
+                credit(f"{book}.contributions", parse_amount(amount)),
+            ),
+        )
         for book, label, rows in (
             (FISCAL_POOL, "财政注资", FISCAL_CONTRIBUTIONS),
             (RISK_COMPENSATION_POOL, "风险补偿资金注资", RISK_POOL_CONTRIBUTIONS),
@@ -155,8 +187,12 @@ def _pending_contribution(zone: User, as_of: dt.date) -> None:
     """This year's contribution, proposed by the zone officer and waiting for the reviewer."""
     approval_services.propose(
         action="ledger.fund_pool",
-        payload={"amount": "800万", "date": as_of.isoformat(),
-                 "document_ref": f"云溪财预〔{as_of.year}〕1号", "memo": "年度财政注资"},
+        payload={
+            "amount": "800万",
+            "date": as_of.isoformat(),
+            "document_ref": f"云溪财预〔{as_of.year}〕1号",
+            "memo": "年度财政注资",
+        },
         reason="年度预算已批复，资金已到账，请复核入账。",
         by=zone,
     )

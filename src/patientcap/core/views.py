@@ -1,16 +1,18 @@
 """Home pages: one per role, each showing first what that role works on."""
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from patientcap.accounts import scoping
-from patientcap.accounts.models import Role
+from patientcap.accounts.models import Role, User
 from patientcap.approvals import selectors as approvals
 from patientcap.core.clock import today
 from patientcap.domain.money import format_wan
@@ -18,40 +20,47 @@ from patientcap.enterprises.models import Enterprise
 from patientcap.ledger import selectors as ledger
 
 RECENT = 8
+Label = str | Promise  # a string or a lazily translated one
 
 
 @dataclass
 class Card:
-    label: str
+    label: Label
     figure: str
     url: str = ""
 
 
 @dataclass
 class Home:
-    heading: str
+    heading: Label
     cards: list[Card] = field(default_factory=list)
-    enterprises_title: str = ""
+    enterprises_title: Label = ""
     enterprises: QuerySet | list = field(default_factory=list)
-    proposals_title: str = ""
+    proposals_title: Label = ""
     proposals: QuerySet | list = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, Label]] = field(default_factory=list)
 
 
 def _pool_cards() -> list[Card]:
     on = today()
     return [
-        Card(_("Fiscal pool cash"), format_wan(ledger.balance("fiscal_pool.cash", on)),
-             reverse("ledger:books")),
-        Card(_("Risk-compensation pool cash"),
-             format_wan(ledger.balance("risk_compensation_pool.cash", on)),
-             reverse("ledger:books")),
+        Card(
+            _("Fiscal pool cash"),
+            format_wan(ledger.balance("fiscal_pool.cash", on)),
+            reverse("ledger:books"),
+        ),
+        Card(
+            _("Risk-compensation pool cash"),
+            format_wan(ledger.balance("risk_compensation_pool.cash", on)),
+            reverse("ledger:books"),
+        ),
     ]
 
 
 def _enterprise_card(user, label) -> Card:
-    return Card(label, f"{scoping.readable(user, Enterprise).count():,}",
-                reverse("enterprises:list"))
+    return Card(
+        label, f"{scoping.readable(user, Enterprise).count():,}", reverse("enterprises:list")
+    )
 
 
 def _zone(user) -> Home:
@@ -62,10 +71,16 @@ def _zone(user) -> Home:
         cards=[
             _enterprise_card(user, _("Enterprises in the registry")),
             *_pool_cards(),
-            Card(_("Waiting for my approval"), str(waiting.count()),
-                 reverse("approvals:list") + "?tab=waiting"),
-            Card(_("My pending proposals"), str(mine.count()),
-                 reverse("approvals:list") + "?tab=mine"),
+            Card(
+                _("Waiting for my approval"),
+                str(waiting.count()),
+                reverse("approvals:list") + "?tab=waiting",
+            ),
+            Card(
+                _("My pending proposals"),
+                str(mine.count()),
+                reverse("approvals:list") + "?tab=mine",
+            ),
         ],
         proposals_title=_("Waiting for my approval"),
         proposals=waiting.order_by("-proposed_at")[:RECENT],
@@ -88,8 +103,10 @@ def _partner(user) -> Home:
         cards=[_enterprise_card(user, _("Enterprises shared with us"))],
         enterprises_title=_("Recently shared"),
         enterprises=scoping.readable(user, Enterprise).order_by("-updated_at")[:RECENT],
-        links=[(reverse("accounts:tokens"), _("API tokens for our systems")),
-               (reverse("policy:parameters"), _("Programme parameters"))],
+        links=[
+            (reverse("accounts:tokens"), _("API tokens for our systems")),
+            (reverse("policy:parameters"), _("Programme parameters")),
+        ],
     )
 
 
@@ -108,8 +125,10 @@ def _enterprise(user) -> Home:
         heading=_("My enterprise"),
         enterprises_title=_("My enterprise"),
         enterprises=own,
-        links=[(reverse("enterprises:detail", args=[e.pk]), _("Open %(name)s") % {"name": e.name})
-               for e in own[:3]],
+        links=[
+            (reverse("enterprises:detail", args=[e.pk]), _("Open %(name)s") % {"name": e.name})
+            for e in own[:3]
+        ],
     )
 
 
@@ -138,6 +157,7 @@ HOMES = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    build = HOMES.get(request.user.role)
-    page = build(request.user) if build else Home(heading=_("Welcome"))
+    user = cast(User, request.user)  # login_required: never anonymous here
+    build = HOMES.get(Role(user.role)) if user.role else None
+    page = build(user) if build else Home(heading=_("Welcome"))
     return render(request, "core/home.html", {"home": page})

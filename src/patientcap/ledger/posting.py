@@ -11,11 +11,12 @@ caller's transaction:
    either a replay (same content hash: the stored entry is returned and nothing is written, not
    even an audit entry) or a conflict (`IdempotencyConflict`);
 3. the balances move and the postings go in;
-4. the audit entry is appended last, so the chain head is held only from there to the commit.
+4. the audit entry is appended last, so its audit lane is held only from there to the commit.
 
-On PostgreSQL steps 1-3 are one call of the `ledger_post` function (`pg.py`) through a prepared
-statement; on SQLite, where the database is in-process and the transaction already holds the only
-write lock, they are a few plain statements. No model instance is built on the way in.
+On PostgreSQL all four are one call of the `ledger_post` function (`pg.py`) through a prepared
+statement (outside a transaction, that call is a transaction of its own: one round trip); on
+SQLite, where the database is in-process and the transaction already holds the only write lock,
+they are a few plain statements. No model instance is built on the way in.
 """
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ import io
 import openpyxl
 import pytest
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import log_in
 
 from patientcap.accounts import scoping
 from patientcap.accounts.models import User
 from patientcap.core import demo
 from patientcap.enterprises.exporting import export_workbook
 from patientcap.enterprises.models import Enterprise
-from tests.e2e.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,9 +108,7 @@ def test_the_reviewer_approves_the_zone_officers_pool_contribution(demo_zone, li
 
 
 def test_a_bank_officer_cannot_open_the_ledger_or_another_banks_firm(demo_zone, live_server, page):
-    hidden = Enterprise.objects.exclude(
-        access_grants__organisation__users__username="bank"
-    ).first()
+    hidden = Enterprise.objects.exclude(access_grants__organisation__users__username="bank").first()
     log_in(page, live_server, "bank", demo.DEMO_PASSWORD)
     assert page.goto(f"{live_server.url}/ledger/").status in (403, 404)
     assert page.goto(f"{live_server.url}/enterprises/{hidden.pk}/").status == 404

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print JSON")
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, help="business date (default today)")
+        parser.add_argument(
+            "--as-of", type=dt.date.fromisoformat, help="business date (default today)"
+        )
 
     def handle(self, *args, **opts) -> None:
         figures = collect(opts["as_of"] or today())
