@@ -48,6 +48,16 @@ def best(runs: int, measure: Callable[[], float]) -> float:
     return max(measure() for _ in range(runs))
 
 
+def best_interleaved(runs: int, *measures: Callable[[], float]) -> list[float]:
+    """The best of `runs` rounds for each measurement, taken in turn round after round, so a figure
+    and its baseline meet the same passing load on the machine."""
+    bests = [0.0] * len(measures)
+    for _ in range(runs):
+        for i, measure in enumerate(measures):
+            bests[i] = max(bests[i], measure())
+    return bests
+
+
 def report(results: Iterable[Result], *, out: Callable[[str], None] = print) -> bool:
     """Print one line per figure: value, target, baseline and ratio. True if all targets met."""
     results = list(results)

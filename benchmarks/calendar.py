@@ -33,15 +33,21 @@ def run() -> list[Result]:
     between = best(3, lambda: rate(N, lambda: cal.working_days_between_many(starts, deadlines)))
 
     sample = [(s.item(), int(n)) for s, n in zip(starts[:SAMPLE], days[:SAMPLE], strict=True)]
-    one_by_one = best(3, lambda: rate(SAMPLE, lambda: [cal.add_working_days(s, n) for s, n in sample]))
+    one_by_one = best(
+        3, lambda: rate(SAMPLE, lambda: [cal.add_working_days(s, n) for s, n in sample])
+    )
     # The batch answer must equal the one-at-a-time answer.
     assert [cal.add_working_days(s, n) for s, n in sample[:1000]] == [
         d.item() for d in deadlines[:1000]
     ]
     loop = "add_working_days one at a time (Python loop, 20,000 sample)"
     return [
-        Result("deadlines/s, 1,000,000 at once", vectorised, "deadlines/s", 1_000_000, loop, one_by_one),
-        Result("working-day counts/s, 1,000,000 at once", between, "counts/s", None, loop, one_by_one),
+        Result(
+            "deadlines/s, 1,000,000 at once", vectorised, "deadlines/s", 1_000_000, loop, one_by_one
+        ),
+        Result(
+            "working-day counts/s, 1,000,000 at once", between, "counts/s", None, loop, one_by_one
+        ),
     ]
 
 

@@ -5,13 +5,15 @@ Figures, each beside a bare-driver loop doing the same work in the same run:
 - SQLite (WAL): balanced two-posting entries, one transaction each, through `post_entry` with every
   check and the audit record (target ≥ 2,500/s); baseline: a bare sqlite3 loop of the same two-leg
   entry (two balance updates, the entry, its two postings, one transaction each).
-- PostgreSQL: the same with two concurrent writers, each on its own connection and its own book
-  (target ≥ 1,500/s); baseline: bare psycopg, two connections, the same two-leg entry. Also, for
-  information, both writers on the same accounts (a hot account).
-- Batch: `post_batch` of 50,000 entries in one transaction (target ≥ 20,000/s, both databases);
+- PostgreSQL: the same with two concurrent writers, each a process with its own connection and
+  its own book (target ≥ 1,500/s); baseline: bare psycopg, two processes with a connection each,
+  the same two-leg entry. Also, for information, both writers on the same accounts (a hot
+  account).
+- Batch: `post_batch` of 20,000 entries in one transaction (target ≥ 20,000/s, both databases);
   baseline: the bare driver inserting the same entry and posting rows in one transaction.
 
-Each measurement is the best of a few runs (other load on the machine only slows a run down).
+Each figure is the best of a few runs, taken in turn with its baseline's runs (other load on the
+machine only slows a run down, and then both alike).
 Every figure uses a scratch database of its own: a temporary SQLite file, and a PostgreSQL
 database `patientcap_bench` that is created and dropped (server from BENCH_POSTGRES_URL, default
 the local one). Run: `uv run python -m benchmarks.ledger [sqlite|postgresql]`; `run()` returns the
@@ -21,25 +23,26 @@ results to `benchmarks.run`. Exits 1 when a target is missed.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import Result, best, dump, load, rate, report
+from benchmarks._common import Result, best_interleaved, dump, load, rate, report
 
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "patientcap_bench"
 DATABASES = ("sqlite", "postgresql")
-RUNS = 3
+RUNS = 4
+BATCH_RUNS = 3
 SINGLE_N = 4000  # entries per SQLite run
 WRITER_N = 2500  # entries per PostgreSQL writer per run
-BATCH_N = 50_000
+BATCH_N = 20_000
 DAY = dt.date(2025, 6, 30)
 
 BOOKS = {  # book: (cash, source of money, where money goes)
@@ -179,27 +182,38 @@ def _batch_rate(prefix: str, actor: Any) -> float:
     return rate(BATCH_N, work)
 
 
-def _in_threads(*loops: Callable[[], None]) -> None:
-    threads = [threading.Thread(target=loop) for loop in loops]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+def _in_processes(*loops: Callable[[], None]) -> None:
+    """Run each loop in a process of its own (forked: no interpreter lock shared between the
+    writers, each opens its own database connection) and wait for all of them."""
+    from django.db import connections
+
+    connections.close_all()  # a connection must never cross a fork
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=loop) for loop in loops]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join()
+        if p.exitcode:
+            raise RuntimeError(f"a writer process failed with exit code {p.exitcode}")
 
 
 def _sqlite_figures(scratch: Path) -> list[Result]:
     actor = _actor()
     bare = _BareSqlite(scratch / "bare.sqlite3")
     runs = iter(range(100))
-    service = best(
+    service, bare_single = best_interleaved(
         RUNS,
         lambda: rate(
             SINGLE_N, lambda: _post_loop("fiscal_pool", f"s{next(runs)}", SINGLE_N, actor)
         ),
+        lambda: rate(SINGLE_N, lambda: bare.entries(SINGLE_N)),
     )
-    bare_single = best(RUNS, lambda: rate(SINGLE_N, lambda: bare.entries(SINGLE_N)))
-    batch = best(2, lambda: _batch_rate(f"b{next(runs)}", actor))
-    bare_batch = best(2, lambda: rate(BATCH_N, lambda: bare.batch(BATCH_N)))
+    batch, bare_batch = best_interleaved(
+        BATCH_RUNS,
+        lambda: _batch_rate(f"b{next(runs)}", actor),
+        lambda: rate(BATCH_N, lambda: bare.batch(BATCH_N)),
+    )
     return [
         Result(
             "SQLite: entries/s, one transaction each",
@@ -230,7 +244,7 @@ def _postgres_figures() -> list[Result]:
         books = ["fiscal_pool", "fiscal_pool" if hot else "risk_compensation_pool"]
         return rate(
             2 * WRITER_N,
-            lambda: _in_threads(
+            lambda: _in_processes(
                 *(
                     (lambda b=book, w=w: _post_loop(b, f"p{n}-{w}", WRITER_N, actor))
                     for w, book in enumerate(books)
@@ -238,28 +252,30 @@ def _postgres_figures() -> list[Result]:
             ),
         )
 
-    service = best(RUNS, lambda: two_writers(hot=False))
-    bare_two = best(
-        RUNS,
-        lambda: rate(
+    def bare_writers(hot: bool) -> float:
+        n = next(runs)
+        pairs = [(1, 2), (1, 2) if hot else (3, 4)]
+        return rate(
             2 * WRITER_N,
-            lambda: _in_threads(
-                lambda: bare.entries(WRITER_N, 1, 2), lambda: bare.entries(WRITER_N, 3, 4)
+            lambda: _in_processes(
+                *(
+                    (lambda d=d, c=c, w=w: bare.entries(WRITER_N, d, c, f"b{n}-{w}"))
+                    for w, (d, c) in enumerate(pairs)
+                )
             ),
-        ),
+        )
+
+    service, bare_two = best_interleaved(
+        RUNS, lambda: two_writers(hot=False), lambda: bare_writers(hot=False)
     )
-    hot = best(RUNS, lambda: two_writers(hot=True))
-    bare_hot = best(
-        RUNS,
-        lambda: rate(
-            2 * WRITER_N,
-            lambda: _in_threads(
-                lambda: bare.entries(WRITER_N, 1, 2), lambda: bare.entries(WRITER_N, 1, 2)
-            ),
-        ),
+    hot, bare_hot = best_interleaved(
+        RUNS, lambda: two_writers(hot=True), lambda: bare_writers(hot=True)
     )
-    batch = best(2, lambda: _batch_rate(f"b{next(runs)}", actor))
-    bare_batch = best(2, lambda: rate(BATCH_N, lambda: bare.batch(BATCH_N)))
+    batch, bare_batch = best_interleaved(
+        BATCH_RUNS,
+        lambda: _batch_rate(f"b{next(runs)}", actor),
+        lambda: rate(BATCH_N, lambda: bare.batch(BATCH_N)),
+    )
     bare.close()
     return [
         Result(
@@ -350,17 +366,13 @@ class _BarePostgres:
 
         self.url = url
         self.runs = 0
-        self.lock = threading.Lock()
         self.admin = psycopg.connect(url, autocommit=True)
         for sql in _BARE_SCHEMA:
             self.admin.execute(sql.format(serial="bigserial"))
 
-    def entries(self, n: int, debit: int, credit: int) -> None:
+    def entries(self, n: int, debit: int, credit: int, tag: str) -> None:
         import psycopg
 
-        with self.lock:
-            self.runs += 1
-            run = self.runs
         with psycopg.connect(self.url) as db:
             for i in range(n):
                 with db.transaction():
@@ -374,7 +386,7 @@ class _BarePostgres:
                     )
                     entry_id = db.execute(
                         "INSERT INTO bare_entry (memo, key) VALUES (%s, %s) RETURNING id",
-                        ("m", f"{run}-{i}"),
+                        ("m", f"{tag}-{i}"),
                     ).fetchone()[0]  # type: ignore[index]
                     db.execute(
                         "INSERT INTO bare_posting (entry_id, account_id, amount) "

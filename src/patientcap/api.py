@@ -11,6 +11,7 @@ from patientcap.accounts.api import router as accounts_router
 from patientcap.accounts.auth import api_auth
 from patientcap.approvals.api import router as approvals_router
 from patientcap.audit.api import router as audit_router
+from patientcap.core.api import router as jobs_router
 from patientcap.enterprises.api import router as enterprises_router
 from patientcap.ledger.api import router as ledger_router
 from patientcap.policy.api import router as policy_router
@@ -27,5 +28,6 @@ api.add_router("/accounts/", accounts_router)
 api.add_router("/approvals/", approvals_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/enterprises/", enterprises_router)
+api.add_router("/jobs/", jobs_router)
 api.add_router("/ledger/", ledger_router)
 api.add_router("/policy/", policy_router)

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "patientcap.core",
     "patientcap.accounts",
     "patientcap.audit",
@@ -120,6 +122,12 @@ else:
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background jobs ------------------------------------------------------------------------
+# django-tasks (the API of Django 6's django.tasks) with its database backend (the
+# django-tasks-db package since 0.12): tasks wait in a table of the same database, so there is
+# no other server; `patientcap db_worker` runs them. Tests use this same backend and worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Authentication and sessions ------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,7 @@
 """The audit trail's hash chains, pure: every edit, deletion and deleted tail is reported."""
 
+import hashlib
+
 from patientcap.domain.audit_chain import GENESIS, digest, entry_hash, link, verify_chain
 
 
@@ -27,8 +29,6 @@ def test_an_intact_lane_verifies():
 def test_the_hash_is_the_published_formula():
     content = {"action": "x"}
     assert entry_hash(GENESIS, 2, 1, content) == link(GENESIS, 2, 1, digest(content))
-    import hashlib
-
     expected = hashlib.sha256(f"{GENESIS}|2|1|{digest(content)}".encode()).hexdigest()
     assert entry_hash(GENESIS, 2, 1, content) == expected
 

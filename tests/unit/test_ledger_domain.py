@@ -2,6 +2,8 @@
 happen, and the re-check of stored books."""
 
 import datetime as dt
+import hashlib
+import json
 
 import pytest
 from hypothesis import given
@@ -231,3 +233,27 @@ def test_each_book_has_a_cash_account_that_must_not_go_negative():
     for book in (FISCAL_POOL, RISK_COMPENSATION_POOL):
         floored = [a for a in CHART.values() if a.book == book and a.must_not_go_negative]
         assert [a.code for a in floored] == [f"{book}.cash"]
+
+
+@given(
+    memo=st.text(min_size=1, max_size=30),
+    legs=st.lists(
+        st.tuples(st.sampled_from(sorted(CHART)), st.sampled_from("DC"), st.integers(1, 10**15)),
+        min_size=1,
+        max_size=4,
+    ),
+    reversal_of=st.one_of(st.none(), st.integers(1, 10**9)),
+)
+def test_the_content_hash_is_canonical_json(memo, legs, reversal_of):
+    body = {
+        "book": FISCAL_POOL,
+        "date": DAY.isoformat(),
+        "memo": memo,
+        "reversal_of": reversal_of,
+        "postings": sorted([a, s, n] for a, s, n in legs),
+    }
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert (
+        content_hash(book=FISCAL_POOL, date=DAY, memo=memo, reversal_of=reversal_of, postings=legs)
+        == hashlib.sha256(text.encode()).hexdigest()
+    )

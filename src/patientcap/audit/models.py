@@ -29,7 +29,8 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("at"))
     # No database constraint: checking it would share-lock the user's row in every audited
     # transaction (writers acting for one user would queue on it). The ORM protects users from
-    # deletion, and `actor_name` keeps who it was whatever happens to the user.
+    # deletion, and `actor_name` keeps who it was whatever happens to the user. No index either:
+    # the trail is searched by actor name.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -38,6 +39,7 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("actor"),
         db_constraint=False,
+        db_index=False,
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True)

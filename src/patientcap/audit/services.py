@@ -7,9 +7,10 @@ lanes, that many transactions can do so at once, each taking a lane no one else 
 (`SKIP LOCKED`), and only more writers than lanes ever wait. Make `record` the last write of the
 transaction anyway (the ledger does): the lane is then held for the shortest time.
 
-On PostgreSQL one statement locks a lane, computes the new hash (`sha256()` in SQL, the same
-formula as `domain.audit_chain.link`), moves the head and inserts the entry. On SQLite the
-transaction already holds the database's single write lock (BEGIN IMMEDIATE): one lane serves.
+On PostgreSQL one call of the `audit_append` function (`pg.py`) locks a lane, computes the new
+hash (`sha256()` in SQL, the formulas of `domain.audit_chain`), moves the head and inserts the
+entry. On SQLite the transaction already holds the database's single write lock (BEGIN
+IMMEDIATE), so one lane serves and Python computes the hash.
 """
 
 import datetime as dt

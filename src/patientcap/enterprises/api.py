@@ -1,6 +1,7 @@
 """Registry API: list (filters, paging), detail with related data, create, partial update,
-Excel import and export. Amounts are integers named *_fen; ratios are decimal strings.
-`api_user(request)` is the acting user; rows come from the same scoped selectors as the pages."""
+Excel import (a background job: 202 and the job to poll) and export. Amounts are integers named
+*_fen; ratios are decimal strings. `api_user(request)` is the acting user; rows come from the same
+scoped selectors as the pages."""
 
 import datetime as dt
 import io
@@ -11,13 +12,15 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from patientcap.accounts.auth import api_user
+from patientcap.core import api as jobs_api
+from patientcap.core.api import JobStartedOut
 from patientcap.domain import registry
-from patientcap.enterprises import exporting, importing, selectors, services
+from patientcap.enterprises import exporting, selectors, services, tasks
 from patientcap.enterprises.models import Certification, Enterprise
 from patientcap.enterprises.scopes import sees_personal_data
 
@@ -142,11 +145,8 @@ class RowErrorOut(Schema):
     message: str
 
 
-class ImportOut(Schema):
-    rows: int
-    created: int
-    updated: int
-    sha256: str
+class DetailOut(Schema):
+    detail: str
 
 
 class ImportErrorsOut(Schema):
@@ -282,27 +282,28 @@ def export(
 
 @router.post(
     "/import",
-    response={200: ImportOut, 422: ImportErrorsOut},
-    summary="Import an Excel workbook (all or nothing)",
+    response={202: JobStartedOut, 403: DetailOut, 422: ImportErrorsOut},
+    summary="Import an Excel workbook (all or nothing) in the background",
+    description="Answers 202 with the job's id and URL at once; `GET /api/v1/jobs/{id}` tells "
+    "its status and, when it has ended, `result`: rows, created, updated and sha256, or every "
+    "problem in `errors` (row, column, message) with nothing imported.",
 )
 def import_file(request: HttpRequest, file: File[UploadedFile]) -> Any:
     if (file.size or 0) > MAX_IMPORT_BYTES:
-        return 422, {
-            "detail": "Nothing was imported.",
-            "errors": [{"row": 0, "column": "", "message": "The file is larger than 50 MB."}],
-        }
-    result = importing.import_workbook(actor=api_user(request), data=file.read())
-    if not result.ok:
-        return 422, {
-            "detail": "Nothing was imported.",
-            "errors": [e.__dict__ for e in result.errors],
-        }
-    return 200, {
-        "rows": result.rows,
-        "created": len(result.created),
-        "updated": len(result.updated),
-        "sha256": result.sha256,
-    }
+        return Status(
+            422,
+            {
+                "detail": "Nothing was imported.",
+                "errors": [{"row": 0, "column": "", "message": "The file is larger than 50 MB."}],
+            },
+        )
+    try:
+        job = tasks.start_import(
+            actor=api_user(request), data=file.read(), file_name=file.name or ""
+        )
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
+    return jobs_api.started(job)
 
 
 @router.get("/{int:pk}", response=EnterpriseDetailOut, summary="One enterprise with its data")

@@ -383,24 +383,17 @@ def _write(
     title = BLOCKS["profile"][0].title
     for record in records:
         found = existing.get(record.profile["uscc"])
-        if found is None and not may_register:
+        # One message for "not registered" and "not yours": the import must not reveal which
+        # credit codes are in the registry to someone who may not see them.
+        if (found is None and not may_register) or (found is not None and found.pk not in allowed):
             result.errors.append(
                 RowError(
                     record.row,
                     title,
                     gettext(
-                        "%(uscc)s is not registered, and only the zone officer registers "
-                        "enterprises."
+                        "%(uscc)s is not an enterprise you may change; only the zone officer "
+                        "registers new enterprises."
                     )
-                    % {"uscc": record.profile["uscc"]},
-                )
-            )
-        elif found is not None and found.pk not in allowed:
-            result.errors.append(
-                RowError(
-                    record.row,
-                    title,
-                    gettext("%(uscc)s is registered to an enterprise you cannot change.")
                     % {"uscc": record.profile["uscc"]},
                 )
             )

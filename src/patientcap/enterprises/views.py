@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from patientcap.accounts import scoping
 from patientcap.accounts.models import Role
+from patientcap.core.models import Job
 from patientcap.domain import registry
-from patientcap.enterprises import exporting, importing, selectors, services
+from patientcap.enterprises import exporting, selectors, services, tasks
 from patientcap.enterprises.forms import (
     AssignmentForm,
     CertificationForm,
@@ -37,13 +38,11 @@ from patientcap.enterprises.models import (
     ServiceAssignment,
 )
 from patientcap.enterprises.scopes import acts_for_zone, sees_personal_data
+from patientcap.enterprises.tasks import may_import
 from patientcap.enterprises.validation import PROFILE_FIELDS
 
+RECENT_IMPORTS = 5
 DIVISION_CHOICES = [(d, f"{d} {name}") for d, name in registry.DIVISIONS.items()]
-
-
-def _may_import(user: Any) -> bool:
-    return acts_for_zone(user) or user.role == Role.ENTERPRISE_USER
 
 
 @login_required
@@ -70,7 +69,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             ("uscc", _("Credit code")),
         ],
         "can_create": acts_for_zone(request.user),
-        "can_import": _may_import(request.user),
+        "can_import": may_import(request.user),
     }
     htmx = request.htmx  # type: ignore[attr-defined]
     template = "enterprises/_results.html" if htmx else "enterprises/list.html"
@@ -322,33 +321,20 @@ def end_assignment(request: HttpRequest, pk: int, assignment_id: int) -> HttpRes
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    if not _may_import(request.user):
+    """Upload a workbook: it is imported in the background and its job page follows it."""
+    if not may_import(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    status = 200
     if request.method == "POST" and form.is_valid():
-        result = importing.import_workbook(
-            actor=request.user, data=form.cleaned_data["file"].read()
-        )
-        if result.ok:
-            messages.success(
-                request,
-                _(
-                    "Imported %(rows)d rows: %(created)d enterprises registered, %(updated)d "
-                    "updated."
-                )
-                % {
-                    "rows": result.rows,
-                    "created": len(result.created),
-                    "updated": len(result.updated),
-                },
-            )
-            return redirect("enterprises:list")
-        status = 400
-    return render(
-        request, "enterprises/import.html", {"form": form, "result": result}, status=status
+        upload = form.cleaned_data["file"]
+        job = tasks.start_import(actor=request.user, data=upload.read(), file_name=upload.name)
+        return redirect("job", pk=job.pk)
+    recent = (
+        scoping.readable(request.user, Job)
+        .filter(kind=tasks.KIND, owner_id=request.user.pk)
+        .defer("input")[:RECENT_IMPORTS]
     )
+    return render(request, "enterprises/import.html", {"form": form, "recent": recent})
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:

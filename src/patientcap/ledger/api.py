@@ -98,8 +98,7 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_reversed_by(obj: Entry) -> int | None:
-        reversal = getattr(obj, "reversed_by", None)
-        return reversal.pk if reversal is not None else None
+        return next((r.pk for r in obj.reversals.all()), None)
 
     @staticmethod
     def resolve_postings(obj: Entry) -> list[dict]:
@@ -204,13 +203,9 @@ def statement(
 def entries(request: HttpRequest, book: str | None = None, account: str | None = None) -> Any:
     user = _reader(request)
     acct = scoping.get_readable(user, Account, code=account) if account else None
-    return (
-        selectors.entries(
-            scoping.readable(user, Entry), book=_book(book) if book else None, account=acct
-        )
-        .select_related("reversed_by")
-        .prefetch_related("postings__account")
-    )
+    return selectors.entries(
+        scoping.readable(user, Entry), book=_book(book) if book else None, account=acct
+    ).prefetch_related("reversals", "postings__account")
 
 
 @router.get("/entries/{entry_id}", response=EntryOut, summary="One journal entry")

@@ -68,13 +68,16 @@ class Entry(models.Model):
     memo = models.CharField(_("memo"), max_length=500)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     content_hash = models.CharField(max_length=64)
-    reversal_of = models.OneToOneField(
+    # At most one reversal per entry: a unique index over the reversals only (most entries
+    # reverse nothing, and their NULLs need not be indexed).
+    reversal_of = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="reversed_by",
+        related_name="reversals",
         verbose_name=_("reversal of"),
+        db_index=False,
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
     # No database constraint: checking it would share-lock the user's row in every posting
@@ -99,6 +102,11 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["book", "idempotency_key"], name="ledger_entry_key_unique_per_book"
+            ),
+            models.UniqueConstraint(
+                fields=["reversal_of"],
+                condition=Q(reversal_of__isnull=False),
+                name="ledger_entry_reversed_at_most_once",
             ),
             models.CheckConstraint(
                 condition=~Q(reversal_of=F("id")), name="ledger_entry_not_its_own_reversal"

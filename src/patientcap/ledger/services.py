@@ -16,8 +16,10 @@ in one transaction with its audit entry. Concurrency (integrity reference §3):
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -83,7 +85,8 @@ def post_batch(
                 entries, chart, actor=actor, source=source or "", now=timezone.now()
             )
 
-    return _retrying(run)
+    with _without_cyclic_gc():
+        return _retrying(run)
 
 
 def reverse_entry(
@@ -170,6 +173,20 @@ def _post(entry: JournalEntry, *, actor: Any, source: str, action: str) -> Entry
             )
 
     return _retrying(run)
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """A batch makes hundreds of thousands of small objects, none of them in a reference cycle:
+    reference counting frees them all, while the cyclic collector would walk them over and over
+    (a third of the batch's time). It is switched back on afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _retrying(run: Callable[[], T]) -> T:

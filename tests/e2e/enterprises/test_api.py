@@ -2,9 +2,11 @@
 
 import io
 
+import pytest
 from django.test import Client
 from openpyxl import load_workbook
 from tests.integration.enterprises.workbooks import good_row, workbook
+from tests.integration.jobs.worker import run_worker
 
 from patientcap.domain.uscc import make_uscc
 from patientcap.enterprises.models import Enterprise
@@ -117,19 +119,25 @@ def post_file(client, data):
     return client.post(f"{BASE}import", {"file": file})
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_zone_officer_imports_through_the_api(users):
-    response = post_file(session(users["zone_officer"]), workbook([good_row(1), good_row(2)]))
-    assert response.status_code == 200
-    assert response.json()["created"] == 2
+    client = session(users["zone_officer"])
+    response = post_file(client, workbook([good_row(1), good_row(2)]))
+    assert response.status_code == 202  # the import runs as a job
+    run_worker()
+    job = client.get(response.json()["url"]).json()
+    assert job["status"] == "succeeded" and job["result"]["created"] == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_refused_import_lists_every_problem(users):
-    response = post_file(
-        session(users["zone_officer"]),
-        workbook([good_row(1, tech_staff="x"), good_row(2, rd_staff=-2)]),
-    )
-    assert response.status_code == 422
-    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [
+    client = session(users["zone_officer"])
+    response = post_file(client, workbook([good_row(1, tech_staff="x"), good_row(2, rd_staff=-2)]))
+    assert response.status_code == 202
+    run_worker()
+    job = client.get(response.json()["url"]).json()
+    assert job["status"] == "failed"
+    assert [(e["row"], e["column"]) for e in job["result"]["errors"]] == [
         (2, "科技人员数 / Tech staff"),
         (3, "研发人员数 / R&D staff"),
     ]

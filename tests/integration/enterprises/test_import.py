@@ -193,17 +193,20 @@ def test_a_registered_code_updates_that_enterprise(users, firms):
     assert entry.before["financial"]["revenue_fen"] == 100_000_00
 
 
+NOT_YOURS = "is not an enterprise you may change; only the zone officer registers new enterprises."
+
+
 def test_an_enterprise_user_may_update_its_own_firm_but_not_another(users, firms):
     result = run(users["enterprise_user"], [good_row(1, name="Mine"), good_row(2, name="Theirs")])
     assert problems(result) == [
-        (3, title("uscc"), f"{make_uscc(2)} is registered to an enterprise you cannot change.")
+        (3, title("uscc"), f"{make_uscc(2)} {NOT_YOURS}")
     ]
     assert Enterprise.objects.get(pk=firms["a"].pk).name == "Alpha"
     result = run(users["enterprise_user"], [good_row(1, name="Mine"), good_row(8)])
     assert (
         3,
         title("uscc"),
-        f"{make_uscc(8)} is not registered, and only the zone officer registers enterprises.",
+        f"{make_uscc(8)} {NOT_YOURS}",
     ) in problems(result)
     result = run(users["enterprise_user"], [good_row(1, name="Mine")])
     assert result.ok and Enterprise.objects.get(pk=firms["a"].pk).name == "Mine"

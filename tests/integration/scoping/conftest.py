@@ -5,7 +5,6 @@ import sys
 
 import pytest
 from django.db import transaction
-
 from tests.integration.scoping import world as worlds
 
 

@@ -12,9 +12,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-
-from patientcap.domain.uscc import make_uscc
 from tests.integration.enterprises import workbooks
+from tests.integration.scoping.probe import Change
 from tests.integration.scoping.world import (
     ALL,
     AUDIT_READERS,
@@ -25,6 +24,8 @@ from tests.integration.scoping.world import (
     World,
 )
 from tests.support import PASSWORD
+
+from patientcap.domain.uscc import make_uscc
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "api/", "static/")
 NOBODY: frozenset[str] = frozenset()
@@ -42,6 +43,14 @@ def nobody(world: World, subject: Obj | None) -> frozenset[str]:
 
 def only(*roles: str) -> Roles:
     return lambda world, subject: frozenset(roles)
+
+
+def audit_readers(world: World, subject: Obj | None) -> frozenset[str]:
+    return AUDIT_READERS
+
+
+def ledger_readers(world: World, subject: Obj | None) -> frozenset[str]:
+    return LEDGER_READERS
 
 
 def readers(world: World, subject: Obj | None) -> frozenset[str]:
@@ -66,7 +75,7 @@ def maker(world: World, subject: Obj | None) -> frozenset[str]:
 
 def deciders(world: World, subject: Obj | None) -> frozenset[str]:
     """A proposal's checkers: its organisation's people other than the maker (never auditors)."""
-    assert subject is not None
+    assert subject is not None and subject.owner is not None
     return subject.writers - {subject.owner}
 
 
@@ -113,6 +122,7 @@ ADDRESSES: dict[str, Callable[[World], Iterator[tuple[Obj, dict, bool]]]] = {
     "ledger entry": _by_pk("ledger_entry"),
     "ledger account": _by_pk("ledger_account", "code"),
     "parameter": _by_pk("parameter", "name"),
+    "job": _by_pk("job_"),
 }
 
 
@@ -158,11 +168,14 @@ def year_form(year: int) -> Callable[[World, Obj | None], dict[str, Any]]:
 
 
 def certification(number: str) -> Callable[[World, Obj | None], dict[str, Any]]:
+    """A new certification (on an enterprise), or a new number for an existing one."""
+
     def data(world: World, subject: Obj | None) -> dict[str, Any]:
+        editing = subject is not None and subject.key.startswith("cert_")
         return {
-            "kind": "tech_sme" if subject and subject.key.startswith("cert_") else "little_giant",
+            "kind": "tech_sme" if editing else "little_giant",
             "certificate_number": number,
-            "valid_from": "2024-01-01" if subject and subject.key.startswith("cert_") else "2024-02-01",
+            "valid_from": "2024-01-01" if editing else "2024-02-01",
             "valid_to": "2027-01-31",
         }
 
@@ -171,7 +184,11 @@ def certification(number: str) -> Callable[[World, Obj | None], dict[str, Any]]:
 
 # A grantee and an agent each enterprise does not have yet.
 NEW_GRANTEE = {"ent_a": "guarantor_b", "ent_b": "guarantor_a", "ent_c": "guarantor_b"}
-NEW_AGENT = {"ent_a": "other_service_agent", "ent_b": "service_agent", "ent_c": "other_service_agent"}
+NEW_AGENT = {
+    "ent_a": "other_service_agent",
+    "ent_b": "service_agent",
+    "ent_c": "other_service_agent",
+}
 
 
 def grant(world: World, subject: Obj | None) -> dict[str, Any]:
@@ -188,7 +205,9 @@ def assign(world: World, subject: Obj | None) -> dict[str, Any]:
 
 def workbook_renaming(world: World, target: Obj | None) -> dict[str, Any]:
     assert target is not None
-    data = workbooks.workbook([workbooks.good_row(1, uscc=target.row.uscc, name="Renamed by import")])
+    data = workbooks.workbook(
+        [workbooks.good_row(1, uscc=target.row.uscc, name="Renamed by import")]
+    )
     return {"file": SimpleUploadedFile("scoping.xlsx", data)}
 
 
@@ -213,10 +232,55 @@ class Post:
     # Strings the request itself carries beyond its form fields (an uploaded file's cells): an
     # answer that repeats them back shows the asker nothing new.
     supplied: Callable[[World, Obj | None], set[str]] = lambda world, subject: set()
+    # Rows anyone who may make the request writes whatever it acts on: "own jobs" (the job that
+    # runs the request in the background, whose outcome is then judged like any other change).
+    harmless: str = ""
 
 
 def nothing(world: World, subject: Obj | None) -> dict[str, Any]:
     return {}
+
+
+def _enterprise_pk(world: World, obj: Obj) -> object:
+    return obj.pk if obj.key.startswith("ent_") else world.objects[obj.enterprise or ""].pk
+
+
+def within(world: World, role: str, post: Post, target: Obj | None) -> Callable[[Change], bool]:
+    """Which rows an allowed request may change: see `Post.confined`."""
+    user = world.users[role]
+
+    def own(change: Change) -> bool:
+        return (
+            (change.label == "accounts.user" and change.pk == user.pk)
+            or (change.label == "accounts.apitoken" and change.values["user_id"] == user.pk)
+            or (
+                change.label == "approvals.proposal"
+                and change.values["organisation_id"] == user.organisation_id
+            )
+        )
+
+    def subject(change: Change) -> bool:
+        assert target is not None
+        return change.label == target.row._meta.label_lower and change.pk == target.row.pk
+
+    def enterprise(change: Change) -> bool:
+        assert target is not None
+        pk = _enterprise_pk(world, target)
+        if change.label == "enterprises.enterprise":
+            return change.pk == pk
+        return change.values.get("enterprise_id") == pk
+
+    rules = {"own": own, "subject": subject, "enterprise": enterprise}
+    return rules.get(post.confined, lambda change: True)
+
+
+def harmless(world: World, role: str, post: Post) -> Callable[[Change], bool]:
+    """The changes a request may make even when it is refused: see `Post.harmless`."""
+    user = world.users[role]
+    if post.harmless == "own jobs":
+        return lambda change: change.label == "core.job" and change.values["owner_id"] == user.pk
+    assert not post.harmless, post.harmless
+    return lambda change: False
 
 
 @dataclass(frozen=True)
@@ -234,16 +298,22 @@ class Page:
     posts: tuple[Post, ...] = ()
     session: bool = False
     audit_trail: bool = False
-    query: str = ""
+    # Query strings to walk it with; `shows` is checked on the first (searches and filters only
+    # narrow what the first shows, and must not widen it).
+    queries: tuple[str, ...] = ("",)
 
 
-def _all(prefix: str) -> Callable[[World, Obj | None], list[Obj]]:
+def all_of(prefix: str) -> Callable[[World, Obj | None], list[Obj]]:
     return lambda world, subject: world.kind(prefix)
 
 
-def _enterprise_and_rep(world: World, subject: Obj | None) -> list[Obj]:
+def enterprise_file(world: World, subject: Obj | None) -> list[Obj]:
+    """An enterprise's profile, its legal representative, certification and yearly figures."""
     assert subject is not None
-    return [subject, world.objects[subject.key.replace("ent_", "rep_")]]
+    return [
+        world.objects[subject.key.replace("ent_", kind)]
+        for kind in ("ent_", "rep_", "cert_", "fy_")
+    ]
 
 
 def _parent(world: World, subject: Obj | None) -> list[Obj]:
@@ -251,13 +321,9 @@ def _parent(world: World, subject: Obj | None) -> list[Obj]:
     return [world.objects[subject.enterprise]]
 
 
-ENTERPRISE_FILE = (
-    lambda world, subject: [*_enterprise_and_rep(world, subject), world.objects[
-        subject.key.replace("ent_", "cert_")], world.objects[subject.key.replace("ent_", "fy_")]]
-)  # fmt: skip
-
 PAGES: dict[str, Page] = {
     "home": Page(None, everyone),
+    "job": Page("job", readers),
     "accounts:login": Page(None, nobody, session=True),
     "accounts:logout": Page(None, nobody, session=True),
     "accounts:organisation": Page(None, everyone),
@@ -267,7 +333,7 @@ PAGES: dict[str, Page] = {
     "accounts:tokens": Page(
         None,
         everyone,
-        shows=_all("token_"),
+        shows=all_of("token_"),
         posts=(
             Post(
                 "create a token",
@@ -277,34 +343,47 @@ PAGES: dict[str, Page] = {
             ),
         ),
     ),
-    "accounts:revoke_token": Page(
-        "token", nobody, posts=(Post("revoke", nothing, maker, "own"),)
+    "accounts:revoke_token": Page("token", nobody, posts=(Post("revoke", nothing, maker, "own"),)),
+    "approvals:list": Page(
+        None,
+        everyone,
+        shows=all_of("prop_"),
+        queries=("", "?tab=all&status=pending", "?tab=mine", "?tab=waiting"),
     ),
-    "approvals:list": Page(None, everyone, shows=_all("prop_")),
     "approvals:detail": Page("proposal", readers),
     "approvals:approve": Page(
-        "proposal", nobody, posts=(Post("approve", lambda w, s: {"comment": "ok"}, deciders,
-                                        "subject"),)
-    ),  # fmt: skip
+        "proposal",
+        nobody,
+        posts=(Post("approve", lambda w, s: {"comment": "ok"}, deciders, "subject"),),
+    ),
     "approvals:reject": Page(
-        "proposal", nobody, posts=(Post("reject", lambda w, s: {"comment": "no"}, deciders,
-                                       "subject"),)
-    ),  # fmt: skip
+        "proposal",
+        nobody,
+        posts=(Post("reject", lambda w, s: {"comment": "no"}, deciders, "subject"),),
+    ),
     "approvals:withdraw": Page(
         "proposal", nobody, posts=(Post("withdraw", nothing, maker, "subject"),)
     ),
-    "audit:log": Page(None, lambda w, s: AUDIT_READERS, audit_trail=True),
+    "audit:log": Page(
+        None,
+        audit_readers,
+        audit_trail=True,
+        queries=("", "?object_type=enterprise", "?object_type=proposal"),
+    ),
     "audit:verify": Page(
         None, nobody, audit_trail=True, posts=(Post("verify the chain", nothing, only()),)
     ),
     "audit:entry": Page("audit entry", readers, audit_trail=True),
-    "enterprises:list": Page(None, everyone, shows=_all("ent_")),
+    "enterprises:list": Page(
+        None, everyone, shows=all_of("ent_"), queries=("", "?q=MK-ENT", "?q=915&sort=uscc")
+    ),
     "enterprises:create": Page(
         None, only("zone_officer"), posts=(Post("register", new_profile, only("zone_officer")),)
     ),
     "enterprises:import": Page(
         None,
         lambda w, s: ENTERPRISE_USERS | {"zone_officer"},
+        shows=all_of("job_"),
         posts=(
             Post(
                 "import",
@@ -313,12 +392,13 @@ PAGES: dict[str, Page] = {
                 "enterprise",
                 targets="ent_",
                 supplied=lambda w, target: {target.row.uscc} if target else set(),
+                harmless="own jobs",
             ),
         ),
     ),
     "enterprises:template": Page(None, everyone),
-    "enterprises:export": Page(None, everyone, shows=_all("ent_")),
-    "enterprises:detail": Page("enterprise", readers, shows=ENTERPRISE_FILE),
+    "enterprises:export": Page(None, everyone, shows=all_of("ent_"), queries=("", "?q=MK-ENT")),
+    "enterprises:detail": Page("enterprise", readers, shows=enterprise_file),
     "enterprises:edit": Page(
         "enterprise", writers, posts=(Post("rename", renamed, writers, "enterprise"),)
     ),
@@ -358,14 +438,19 @@ PAGES: dict[str, Page] = {
     "enterprises:end_assignment": Page(
         "assignment", nobody, posts=(Post("end", nothing, writers, "enterprise"),)
     ),
-    "ledger:books": Page(None, lambda w, s: LEDGER_READERS, shows=_all("ledger_entry")),
+    "ledger:books": Page(None, ledger_readers, shows=all_of("ledger_entry")),
     "ledger:account": Page("ledger account", readers),
-    "ledger:entries": Page(None, lambda w, s: LEDGER_READERS, shows=_all("ledger_entry")),
+    "ledger:entries": Page(
+        None,
+        ledger_readers,
+        shows=all_of("ledger_entry"),
+        queries=("", "?book=fiscal_pool"),
+    ),
     "ledger:entry": Page("ledger entry", readers),
     "policy:parameters": Page(None, everyone),
     "policy:parameter": Page("parameter", readers),
     "policy:calendar": Page(
-        None, everyone, shows=_all("override"), query=f"?year={OVERRIDE_DAY.year}"
+        None, everyone, shows=all_of("override"), queries=(f"?year={OVERRIDE_DAY.year}",)
     ),
 }
 
@@ -379,6 +464,7 @@ class Instance:
     page: Page
     subject: Obj | None
     mismatched: bool = False
+    primary: bool = True  # walked with the page's first query string
 
     def get_ok(self, world: World) -> frozenset[str]:
         return NOBODY if self.mismatched else self.page.get(world, self.subject)
@@ -412,13 +498,17 @@ def url_patterns() -> list[tuple[str, str, set[str]]]:
 def instances(world: World) -> list[Instance]:
     out = []
     for name, _route, kwargs in url_patterns():
-        page = PAGES[name]
+        page = PAGES.get(name)
+        if page is None:
+            continue  # test_every_page_is_classified names it
         if page.address is None:
             assert not kwargs, f"{name} takes {kwargs}: classify what it addresses"
-            out.append(Instance(name, reverse(name) + page.query, page, None))
-            continue
-        for subject, values, mismatched in ADDRESSES[page.address](world):
+            walk: list[tuple[Obj | None, dict, bool]] = [(None, {}, False)]
+        else:
+            walk = list(ADDRESSES[page.address](world))
+        for subject, values, mismatched in walk:
             assert set(values) == kwargs, f"{name} takes {kwargs}, the table fills {set(values)}"
-            url = reverse(name, kwargs=values) + page.query
-            out.append(Instance(name, url, page, subject, mismatched))
+            for n, query in enumerate(page.queries):
+                url = reverse(name, kwargs=values or None) + query
+                out.append(Instance(name, url, page, subject, mismatched, primary=n == 0))
     return out

@@ -2,13 +2,30 @@
 no one reads or changes another organisation's rows, and everyone reads their own. The same
 world, markers and rules as test_pages (see its docstring)."""
 
-import pytest
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
 
-from tests.integration.scoping.endpoints import METHODS, OPERATIONS, Body, Call, calls, operations, send
-from tests.integration.scoping.pages import Post
-from tests.integration.scoping.probe import ApiClient, Attempt, run, text
-from tests.integration.scoping.test_pages import within
-from tests.integration.scoping.world import AUDIT_READERS, ROLES, Obj, World
+import pytest
+from tests.integration.scoping.endpoints import (
+    METHODS,
+    OPERATIONS,
+    Body,
+    Call,
+    calls,
+    operations,
+    send,
+)
+from tests.integration.scoping.pages import Post, harmless, within
+from tests.integration.scoping.probe import (
+    ApiClient,
+    Attempt,
+    changed_by_reading,
+    run,
+    snapshot,
+    text,
+)
+from tests.integration.scoping.world import ROLES, Obj, World
 
 REFUSED = {403, 404}
 REFUSED_UNSAFE = {400, 403, 404, 405, 409, 422}
@@ -25,18 +42,17 @@ def test_every_api_operation_is_classified():
     assert not sorted(set(OPERATIONS) - found), "OPERATIONS names operations that do not exist"
 
 
-def forbidden_shown(world: World, role: str, call: Call, body: str, supplied=frozenset()) -> list[str]:
-    return [
-        f"shows {marker!r} of {key}"
-        for key, marker in world.forbidden(role, audit_trail=call.operation.audit_trail)
-        if marker in body and not any(marker in s for s in supplied)
-    ]
+def forbidden_shown(
+    world: World, role: str, call: Call, body: str, supplied: Iterable[str] = ()
+) -> list[str]:
+    return world.leaks(role, body, audit_trail=call.operation.audit_trail, supplied=supplied)
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_api_shows_each_role_its_own_rows_and_no_one_elses(world, db, role):
     client = ApiClient(world.tokens[role]).client
     problems, positives = [], 0
+    before = snapshot()
     for call in (c for c in calls(world) if c.method == "get"):
         response = send(client, "get", call.url, None, {})
         body, status = text(response), response.status_code
@@ -44,27 +60,36 @@ def test_api_shows_each_role_its_own_rows_and_no_one_elses(world, db, role):
         if role in call.operation.ok(world, call.subject):
             if status != 200:
                 found.append(f"answers {status}, expected 200 (positive control)")
-            for obj in call.operation.shows(world, call.subject) if status == 200 else []:
-                if obj.listed(role) or (call.operation.audit_trail and role in AUDIT_READERS):
+            shown = call.operation.shows(world, call.subject) if call.primary else []
+            for obj in shown if status == 200 else []:
+                if obj.listed(role):
                     positives += 1
                     if (missing := obj.missing_from(body)) is not None:
                         found.append(f"does not show {missing!r} of {obj.key} (positive control)")
         elif status not in REFUSED:
             found.append(f"answers {status}, expected 403/404")
         problems += [f"{role} {call}: {p}" for p in found]
+    sends = [
+        (f"{role} {c}", partial(send, client, "get", c.url, None, {}))
+        for c in calls(world)
+        if c.method == "get"
+    ]
+    problems += changed_by_reading(sends, before)
     assert not problems, "\n".join(problems)
     assert positives, f"{role} was shown nothing of its own: the walk proves nothing"
 
 
 def _bodies(world: World, call: Call) -> list[tuple[Body, Obj | None]]:
-    out = []
+    out: list[tuple[Body, Obj | None]] = []
     for body in call.operation.bodies:
-        targets = world.kind(body.targets) if body.targets else [call.subject]
+        targets: list[Obj | None] = [call.subject]
+        if body.targets:
+            targets = list(world.kind(body.targets))
         out += [(body, target) for target in targets]
     return out
 
 
-def unsafe_attempts(world: World, role: str, client, call: Call) -> list[Attempt]:
+def unsafe_attempts(world: World, role: str, client: Any, call: Call) -> list[Attempt]:
     attempts = []
     for body, target in _bodies(world, call):
         data = body.data(world, target)
@@ -73,7 +98,9 @@ def unsafe_attempts(world: World, role: str, client, call: Call) -> list[Attempt
         supplied = {v for v in data.values() if isinstance(v, str)} | body.supplied(world, target)
         about = f" of {target.key}" if body.targets and target else ""
 
-        def judge(response, shown, answered=answered, supplied=supplied) -> list[str]:
+        def judge(
+            response: Any, shown: str, answered: bool = answered, supplied: set[str] = supplied
+        ) -> list[str]:
             found = forbidden_shown(world, role, call, shown, supplied)
             status = response.status_code
             if answered and not 200 <= status < 300:
@@ -82,14 +109,17 @@ def unsafe_attempts(world: World, role: str, client, call: Call) -> list[Attempt
                 found.append(f"answered {status}, expected a refusal")
             return found
 
-        as_post = Post(body.label, body.data, body.allowed, body.confined, body.targets)
+        as_post = Post(
+            body.label, body.data, body.allowed, body.confined, body.targets, harmless=body.harmless
+        )
         attempts.append(
             Attempt(
                 where=f"{role} {call} [{body.label}{about}]",
-                send=lambda data=data, body=body: send(client, call.method, call.url, body, data),
+                send=partial(send, client, call.method, call.url, body, data),
                 allowed=allowed,
                 judge=judge,
                 within=within(world, role, as_post, target),
+                harmless=harmless(world, role, as_post),
             )
         )
     return attempts
@@ -101,7 +131,7 @@ def test_api_lets_each_role_change_only_what_it_may(world, db, role):
     attempts = [
         attempt
         for call in calls(world)
-        if call.method != "get"
+        if call.method != "get" and call.primary
         for attempt in unsafe_attempts(world, role, api.client, call)
     ]
     problems = run(attempts, api)
@@ -110,13 +140,17 @@ def test_api_lets_each_role_change_only_what_it_may(world, db, role):
 
 def test_auditors_change_nothing_through_any_method_on_any_api_path(world, db):
     api = ApiClient(world.tokens["auditor"])
-    urls = {(call.url, call.template): call for call in calls(world)}
+
+    def judge(call: Call, response: Any, shown: str) -> list[str]:
+        return forbidden_shown(world, "auditor", call, shown)
+
+    urls = {(call.url, call.template): call for call in calls(world) if call.primary}
     attempts = [
         Attempt(
             where=f"auditor {method.upper()} {url}",
-            send=lambda method=method, url=url: send(api.client, method, url, None, {}),
+            send=partial(send, api.client, method, url, None, {}),
             allowed=False,
-            judge=lambda response, shown, call=call: forbidden_shown(world, "auditor", call, shown),
+            judge=partial(judge, call),
         )
         for (url, _template), call in urls.items()
         for method in METHODS

@@ -14,12 +14,15 @@ positive controls. Markers end with "~" so that no marker is a prefix of another
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
+from tests.integration.approvals import actions as _test_actions  # noqa: F401  (rename action)
+from tests.support import PASSWORD
 
 from patientcap import approvals
 from patientcap.accounts import services as accounts
@@ -29,12 +32,11 @@ from patientcap.audit.models import AuditEntry
 from patientcap.domain.ledger import credit, debit
 from patientcap.domain.uscc import make_uscc
 from patientcap.enterprises import services as registry
+from patientcap.enterprises import tasks as imports
 from patientcap.ledger.models import Account
 from patientcap.ledger.services import post_entry
 from patientcap.policy import selectors as policy
 from patientcap.policy import services as calendar
-from tests.integration.approvals import actions as _test_actions  # noqa: F401  (rename action)
-from tests.support import PASSWORD
 
 # The roles of tests/conftest.py `users`, plus a second service agent (same organisation as the
 # first) who serves enterprise B: role key -> (username, role, organisation key).
@@ -167,14 +169,26 @@ class World:
         return [o for k, o in self.objects.items() if k.startswith(prefix)]
 
     def forbidden(self, role: str, *, audit_trail: bool = False) -> list[tuple[str, str]]:
-        """(object key, marker) pairs that `role` may not see. On the audit trail, its readers
-        see everything the trail recorded (see the module docstring of test_pages)."""
-        out = []
+        """(object key, marker) pairs that `role` may not see. On the audit trail the auditor
+        reads everything it recorded (mission.md §2: auditors read everything)."""
+        out: list[tuple[str, str]] = []
         for obj in self.objects.values():
-            readers = obj.readers | AUDIT_READERS if audit_trail else obj.readers
+            readers = obj.readers | {"auditor"} if audit_trail else obj.readers
             if role not in readers:
                 out.extend((obj.key, m) for m in obj.markers)
         return out
+
+    def leaks(
+        self, role: str, body: str, *, audit_trail: bool = False, supplied: Iterable[str] = ()
+    ) -> list[str]:
+        """The markers in `body` that `role` may not see, unless the request carried them (an
+        answer repeating what the asker sent shows them nothing new)."""
+        sent = list(supplied)
+        return [
+            f"shows {marker!r} of {key}"
+            for key, marker in self.forbidden(role, audit_trail=audit_trail)
+            if marker in body and not any(marker in s for s in sent)
+        ]
 
 
 def _profile(seed: int, world: str) -> dict[str, Any]:
@@ -207,20 +221,23 @@ def build() -> World:
             )
             for role, (username, r, org) in ROLES.items()
         }
-    tokens = {}
+    tokens: dict[str, str] = {}
     world = World(orgs=orgs, users=users, tokens=tokens)
     for key, readers in ORG_READERS.items():
         members = {role for role, (_u, _r, org) in ROLES.items() if org == key}
-        world.add(Obj(f"org_{key}", orgs[key], (orgs[key].name,), readers,
-                      listed_for=NETWORK | members))  # fmt: skip
+        world.add(
+            Obj(f"org_{key}", orgs[key], (orgs[key].name,), readers, listed_for=NETWORK | members)
+        )
     for role, user in users.items():
         row, tokens[role] = accounts.create_api_token(
             user=user, name=f"MK-TOKEN-{role}~", days=30, by=user
         )
-        world.add(Obj(f"token_{role}", row, (row.name,), frozenset({role}), frozenset({role}),
-                      owner=role))  # fmt: skip
+        world.add(
+            Obj(f"token_{role}", row, (row.name,), frozenset({role}), frozenset({role}), owner=role)
+        )
     _registry(world)
     _proposals(world)
+    _jobs(world)
     _zone_books(world, admin)
     return world
 
@@ -229,16 +246,26 @@ def _registry(world: World) -> None:
     u, orgs, zone = world.users, world.orgs, world.users["zone_officer"]
     today = timezone.localdate()
     firms = {
-        "a": ("enterprise_a", "enterprise_user", ["bank_officer", "guarantor_officer"],
-              "service_agent"),
-        "b": ("enterprise_b", "other_enterprise_user",
-              ["other_bank_officer", "other_guarantor_officer"], "other_service_agent"),
+        "a": (
+            "enterprise_a",
+            "enterprise_user",
+            ["bank_officer", "guarantor_officer"],
+            "service_agent",
+        ),
+        "b": (
+            "enterprise_b",
+            "other_enterprise_user",
+            ["other_bank_officer", "other_guarantor_officer"],
+            "other_service_agent",
+        ),
         "c": (None, None, [], None),
-    }  # fmt: skip
+    }
     for seed, (w, (login, own_user, partners, agent)) in enumerate(firms.items(), start=1):
         e = registry.create_enterprise(actor=zone, data=_profile(seed, w))
         if login:
-            registry.link_organisation(actor=zone, enterprise_id=e.pk, organisation_id=orgs[login].pk)
+            registry.link_organisation(
+                actor=zone, enterprise_id=e.pk, organisation_id=orgs[login].pk
+            )
         own = frozenset({own_user}) if own_user else frozenset()
         readers = NETWORK | own | set(partners) | ({agent} if agent else set())
         writers = frozenset({"zone_officer"}) | own
@@ -248,61 +275,120 @@ def _registry(world: World) -> None:
         # The legal representative's name is personal data: zone staff and the firm itself only.
         world.add(Obj(f"rep_{w}", e, (e.legal_representative,), ZONE | own, writers, f"ent_{w}"))
         cert = registry.save_certification(
-            actor=zone, enterprise_id=e.pk, kind="tech_sme", certificate_number=f"MK-CERT-{W}~",
-            valid_from=dt.date(2024, 1, 1), valid_to=today + dt.timedelta(days=400),
-        )  # fmt: skip
+            actor=zone,
+            enterprise_id=e.pk,
+            kind="tech_sme",
+            certificate_number=f"MK-CERT-{W}~",
+            valid_from=dt.date(2024, 1, 1),
+            valid_to=today + dt.timedelta(days=400),
+        )
         world.add(Obj(f"cert_{w}", cert, (f"MK-CERT-{W}~",), readers, writers, f"ent_{w}"))
         revenue = CHECKED_REVENUE_FEN[w]
         registry.save_year_figures(
-            actor=zone, enterprise_id=e.pk, year=YEAR,
+            actor=zone,
+            enterprise_id=e.pk,
+            year=YEAR,
             figures={
                 "financial": {"revenue_fen": revenue, "rd_expense_fen": 1_234_500},
                 "headcount": {"total": 40, "tech_staff": 20, "rd_staff": 10},
                 "ip": {"invention_patents": 3, "software_copyrights": 5},
                 "team": {"founders_max_industry_years": 12},
             },
-        )  # fmt: skip
+        )
         fy = e.financial_years.get(year=YEAR)
         shown = (f"{revenue // 100:,}.{revenue % 100:02d}", f"{revenue // 100}.{revenue % 100:02d}")
-        world.add(Obj(f"fy_{w}", fy, (*shown, str(revenue)), readers, writers, f"ent_{w}",
-                      ref=fy.year))  # fmt: skip
+        world.add(
+            Obj(f"fy_{w}", fy, (*shown, str(revenue)), readers, writers, f"ent_{w}", ref=fy.year)
+        )
         for partner in partners:
+            assert own_user is not None  # only a firm with its own login shares its data
             grant = registry.grant_access(
-                actor=u[own_user], enterprise_id=e.pk, organisation_id=u[partner].organisation_id,
+                actor=u[own_user],
+                enterprise_id=e.pk,
+                organisation_id=orgs[ROLES[partner][2]].pk,
                 purpose=f"MK-GRANT-{W}-{partner}~",
-            )  # fmt: skip
-            world.add(Obj(f"grant_{w}_{partner}", grant, (grant.purpose,),
-                          NETWORK | own | {partner}, writers, f"ent_{w}"))  # fmt: skip
+            )
+            world.add(
+                Obj(
+                    f"grant_{w}_{partner}",
+                    grant,
+                    (grant.purpose,),
+                    NETWORK | own | {partner},
+                    writers,
+                    f"ent_{w}",
+                )
+            )
         if agent:
             a = registry.assign_agent(
-                actor=zone, enterprise_id=e.pk, agent_id=u[agent].pk,
+                actor=zone,
+                enterprise_id=e.pk,
+                agent_id=u[agent].pk,
                 since=today - dt.timedelta(days=10),
-            )  # fmt: skip
-            world.add(Obj(f"assign_{w}", a, (), NETWORK | own | {agent},
-                          frozenset({"zone_officer"}), f"ent_{w}"))  # fmt: skip
+            )
+            world.add(
+                Obj(
+                    f"assign_{w}",
+                    a,
+                    (),
+                    NETWORK | own | {agent},
+                    frozenset({"zone_officer"}),
+                    f"ent_{w}",
+                )
+            )
     c = world.objects["ent_c"].row
     revoked = registry.grant_access(
-        actor=zone, enterprise_id=c.pk, organisation_id=orgs["bank_a"].pk,
+        actor=zone,
+        enterprise_id=c.pk,
+        organisation_id=orgs["bank_a"].pk,
         purpose="MK-GRANT-C-REVOKED~",
-    )  # fmt: skip
+    )
     registry.revoke_access(actor=zone, grant_id=revoked.pk)
     # A revoked grant stays the bank's consent record; its enterprise is no longer theirs.
-    world.add(Obj("grant_c_revoked", revoked, (revoked.purpose,), NETWORK | {"bank_officer"},
-                  frozenset(), "ent_c"))  # fmt: skip
+    world.add(
+        Obj(
+            "grant_c_revoked",
+            revoked,
+            (revoked.purpose,),
+            NETWORK | {"bank_officer"},
+            frozenset(),
+            "ent_c",
+        )
+    )
     ended = registry.assign_agent(
-        actor=zone, enterprise_id=c.pk, agent_id=u["service_agent"].pk,
-        since=today - dt.timedelta(days=30), until=today - dt.timedelta(days=1),
-    )  # fmt: skip
-    world.add(Obj("assign_c_ended", ended, (), NETWORK | {"service_agent"},
-                  frozenset({"zone_officer"}), "ent_c"))  # fmt: skip
+        actor=zone,
+        enterprise_id=c.pk,
+        agent_id=u["service_agent"].pk,
+        since=today - dt.timedelta(days=30),
+        until=today - dt.timedelta(days=1),
+    )
+    world.add(
+        Obj(
+            "assign_c_ended",
+            ended,
+            (),
+            NETWORK | {"service_agent"},
+            frozenset({"zone_officer"}),
+            "ent_c",
+        )
+    )
     # Assigned to A from next week: the agent does not see A yet (and the assignment cannot be
     # ended before it starts, so no one can change it through the "end" button).
     future = registry.assign_agent(
-        actor=zone, enterprise_id=world.objects["ent_a"].pk,
-        agent_id=u["other_service_agent"].pk, since=today + dt.timedelta(days=5),
-    )  # fmt: skip
-    world.add(Obj("assign_a_future", future, (), NETWORK | {"enterprise_user",
-                  "other_service_agent"}, frozenset(), "ent_a"))  # fmt: skip
+        actor=zone,
+        enterprise_id=world.objects["ent_a"].pk,
+        agent_id=u["other_service_agent"].pk,
+        since=today + dt.timedelta(days=5),
+    )
+    world.add(
+        Obj(
+            "assign_a_future",
+            future,
+            (),
+            NETWORK | {"enterprise_user", "other_service_agent"},
+            frozenset(),
+            "ent_a",
+        )
+    )
     created_b = AuditEntry.objects.get(
         action="enterprise.create", object_id=str(world.objects["ent_b"].pk)
     )
@@ -328,25 +414,60 @@ def _proposals(world: World) -> None:
         p = proposals.propose(
             action=NOTE_ACTION, payload={"note": note}, reason=reason, by=world.users[role]
         )
-        world.add(Obj(key, p, (note, reason), frozenset(org_people) | {"auditor"},
-                      frozenset(org_people), owner=role))  # fmt: skip
+        world.add(
+            Obj(
+                key,
+                p,
+                (note, reason),
+                frozenset(org_people) | {"auditor"},
+                frozenset(org_people),
+                owner=role,
+            )
+        )
+
+
+# Who starts a background job (an import, left waiting: the world's on_commit never comes); its
+# readers are its owner, the owner's zone colleagues, and auditors (core/scopes.py).
+JOB_OWNERS = {
+    "job_zone": ("zone_officer", ZONE),
+    "job_ent_a": ("enterprise_user", {"enterprise_user"}),
+    "job_ent_b": ("other_enterprise_user", {"other_enterprise_user"}),
+}
+
+
+def _jobs(world: World) -> None:
+    for key, (role, readers) in JOB_OWNERS.items():
+        name = f"MK-{key.upper().replace('_', '-')}~.xlsx"
+        job = imports.start_import(actor=world.users[role], data=b"not a workbook", file_name=name)
+        world.add(
+            Obj(key, job, (name,), frozenset(readers) | {"auditor"}, frozenset({role}), owner=role)
+        )
 
 
 def _zone_books(world: World, admin: User) -> None:
     entry = post_entry(
-        book=BOOK, date=timezone.localdate(), memo="MK-LEDGER-FUND~",
-        idempotency_key="scoping-world-funding", actor=world.users["zone_officer"],
-        postings=[debit("fiscal_pool.cash", 5_000_000_00),
-                  credit("fiscal_pool.contributions", 5_000_000_00)],
-    )  # fmt: skip
+        book=BOOK,
+        date=timezone.localdate(),
+        memo="MK-LEDGER-FUND~",
+        idempotency_key="scoping-world-funding",
+        actor=world.users["zone_officer"],
+        postings=[
+            debit("fiscal_pool.cash", 5_000_000_00),
+            credit("fiscal_pool.contributions", 5_000_000_00),
+        ],
+    )
     world.add(Obj("ledger_entry", entry, ("MK-LEDGER-FUND~",), LEDGER_READERS))
     cash = Account.objects.get(code="fiscal_pool.cash")
-    world.add(Obj("ledger_account", cash, (), LEDGER_READERS, shows=("MK-LEDGER-FUND~",),
-                  ref=cash.code))  # fmt: skip
+    world.add(
+        Obj("ledger_account", cash, (), LEDGER_READERS, shows=("MK-LEDGER-FUND~",), ref=cash.code)
+    )
     override = calendar.set_override(
-        actor=admin, date=OVERRIDE_DAY, is_working_day=False, name="MK-POLICY-NAME~",
+        actor=admin,
+        date=OVERRIDE_DAY,
+        is_working_day=False,
+        name="MK-POLICY-NAME~",
         reference="MK-POLICY-REF~",
-    )  # fmt: skip
+    )
     # Policy and the working-day calendar are public to every participant.
     world.add(Obj("override", override, ("MK-POLICY-REF~",), ALL))
     calendar.set_override(
