@@ -55,5 +55,5 @@ bench: install
 	$(UV) run --frozen python -m benchmarks.run
 
 messages:
-	cd src/patientcap && $(UV) run --frozen django-admin makemessages -l zh_Hans --ignore 'migrations/*'
-	$(UV) run --frozen python -m patientcap.core.compilemessages
+	cd src/patientcap && DEBUG=1 $(UV) run --frozen patientcap makemessages -l zh_Hans --no-obsolete --ignore 'migrations/*' --ignore 'locale/*'
+	cd src/patientcap && DEBUG=1 $(UV) run --frozen patientcap compilemessages

@@ -85,3 +85,16 @@ def test_a_signed_in_officer_works_in_chinese(chinese_first, users):
     assert "修改密码" in profile and "Change password" not in profile
     policy = browser.get(reverse("policy:parameters")).content.decode()
     assert "政策参数" in policy and "生效日期" in policy
+
+
+def test_an_english_browser_still_starts_in_chinese_until_the_person_switches(chinese_first, db):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    page = browser.get(reverse("accounts:login")).content.decode()
+    assert "用户名" in page and "Username" not in page
+    browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Username" in browser.get(reverse("accounts:login")).content.decode()
+
+
+def test_the_language_menu_names_each_language_in_itself(chinese_first, db):
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert ">简体中文<" in page and ">English<" in page
