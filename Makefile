@@ -41,8 +41,10 @@ migrate:
 demo:
 	$(PC) demo --if-empty
 
+# The web server and the job worker (imports and other long work run as background jobs).
 serve:
 	@echo "Patient Capital is at http://$(HOST):$(PORT)/  (demo users: see README.md)"
+	$(PC) db_worker --no-reload & W=$$!; trap 'kill $$W 2>/dev/null' EXIT INT TERM; \
 	$(UV) run --frozen gunicorn patientcap.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 
 lint:

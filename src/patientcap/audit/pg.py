@@ -1,7 +1,8 @@
 """PostgreSQL's way of appending to the audit trail: one server-side function, `audit_append`.
 
-It locks the head of the lowest-numbered lane that no other transaction holds (`SKIP LOCKED`; when
-every lane is busy it waits for this connection's own lane), computes the entry's digest and hash
+It locks the head of this connection's own lane (chosen by its backend process id) unless another
+transaction holds it, else the lowest-numbered lane that no one holds (`SKIP LOCKED`), and only
+when every lane is busy does it wait, for its own lane; computes the entry's digest and hash
 with the formulas of `domain.audit_chain`, moves the head and inserts the entry. The caller sends
 the canonical content as text split around the object id (`services.digest_parts`), so the
 object id may be one that only the database knows, e.g. the id of a journal entry inserted by the
@@ -20,16 +21,21 @@ CREATE OR REPLACE FUNCTION audit_append(
 ) LANGUAGE plpgsql AS $$
 DECLARE
     v_digest text;
+    v_own integer;
 BEGIN
+    v_own := mod(pg_backend_pid(), p_lanes) + 1;
     SELECT h.id, h.last_position, h.last_hash INTO o_lane, o_position, o_prev_hash
-      FROM audit_auditchainhead h ORDER BY h.id LIMIT 1 FOR UPDATE SKIP LOCKED;
+      FROM audit_auditchainhead h WHERE h.id = v_own FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
         SELECT h.id, h.last_position, h.last_hash INTO o_lane, o_position, o_prev_hash
-          FROM audit_auditchainhead h WHERE h.id = mod(pg_backend_pid(), p_lanes) + 1
-           FOR UPDATE;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'audit chain head missing: run patientcap audit verify';
-        END IF;
+          FROM audit_auditchainhead h ORDER BY h.id LIMIT 1 FOR UPDATE SKIP LOCKED;
+    END IF;
+    IF NOT FOUND THEN
+        SELECT h.id, h.last_position, h.last_hash INTO o_lane, o_position, o_prev_hash
+          FROM audit_auditchainhead h WHERE h.id = v_own FOR UPDATE;
+    END IF;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'audit chain head missing: run patientcap audit verify';
     END IF;
     o_position := o_position + 1;
     v_digest := encode(sha256(convert_to(p_prefix || p_object_id || p_suffix, 'UTF8')), 'hex');

@@ -2,8 +2,9 @@
 
 `ledger_post` does in one round trip what `posting.py` does statement by statement on SQLite:
 
-1. lock the entry's balance rows in account-id order (a fixed order: concurrent writers never
-   deadlock on them) and check each must-not-go-negative account: it must stay ≥ 0, and money
+1. lock the entry's balance rows one by one in account-id order (the caller sorts the postings;
+   a fixed order, so concurrent writers never deadlock on them) and check each
+   must-not-go-negative account: it must stay ≥ 0, and money
    may leave it only on or after its latest entry date (`domain.ledger.Balances.refusal`, the
    same rule); a refusal returns the account's state and writes nothing (unless the key is
    taken: a replay gets the original whatever the balances are now);
@@ -34,29 +35,28 @@ CREATE OR REPLACE FUNCTION ledger_post(
 ) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-    r record;
-    v_locked integer := 0;
+    i integer;
+    v_balance bigint;
+    v_floor boolean;
+    v_last date;
     v_id bigint;
 BEGIN
-    FOR r IN
-        SELECT b.account_id, b.balance, b.floor, b.last_date, d.delta
-          FROM ledger_balance b
-          JOIN unnest(p_accounts, p_deltas) AS d(account_id, delta) USING (account_id)
-         ORDER BY b.account_id
-           FOR UPDATE OF b
-    LOOP
-        v_locked := v_locked + 1;
-        IF r.floor AND (r.balance + r.delta < 0
-                        OR (r.delta < 0 AND r.last_date IS NOT NULL AND p_date < r.last_date))
-        THEN
-            status := 'refused'; account_id := r.account_id; balance := r.balance;
-            last_date := r.last_date;
+    -- Lock each balance row in the order given: the caller sorts the postings by account id,
+    -- one fixed order for every writer, so concurrent writers cannot deadlock on them.
+    FOR i IN 1 .. cardinality(p_accounts) LOOP
+        SELECT b.balance, b.floor, b.last_date INTO v_balance, v_floor, v_last
+          FROM ledger_balance b WHERE b.account_id = p_accounts[i] FOR UPDATE;
+        IF NOT FOUND THEN
+            status := 'missing';
+            EXIT;
+        END IF;
+        IF v_floor AND (v_balance + p_deltas[i] < 0
+                        OR (p_deltas[i] < 0 AND v_last IS NOT NULL AND p_date < v_last)) THEN
+            status := 'refused'; account_id := p_accounts[i]; balance := v_balance;
+            last_date := v_last;
             EXIT;
         END IF;
     END LOOP;
-    IF status IS NULL AND v_locked <> cardinality(p_accounts) THEN
-        status := 'missing';
-    END IF;
     IF status IS NOT NULL THEN
         -- A replay is answered with the original even when the books have moved on since.
         SELECT e.id, e.content_hash INTO v_id, content_hash
@@ -80,10 +80,11 @@ BEGIN
         RETURN;
     END IF;
 
-    UPDATE ledger_balance b
-       SET balance = b.balance + d.delta, last_date = GREATEST(b.last_date, p_date)
-      FROM unnest(p_accounts, p_deltas) AS d(account_id, delta)
-     WHERE b.account_id = d.account_id;
+    FOR i IN 1 .. cardinality(p_accounts) LOOP
+        UPDATE ledger_balance b
+           SET balance = b.balance + p_deltas[i], last_date = GREATEST(b.last_date, p_date)
+         WHERE b.account_id = p_accounts[i];
+    END LOOP;
     INSERT INTO ledger_posting (entry_id, account_id, side, amount, date)
     SELECT v_id, t.a, t.s, t.m, p_date FROM unnest(p_accounts, p_sides, p_amounts) AS t(a, s, m);
     PERFORM audit_append(p_lanes, p_prefix, v_id::text, p_suffix, p_recorded_at, p_actor,

@@ -147,7 +147,8 @@ def _post_postgresql(
     now: dt.datetime,
     audit: dict,
 ) -> Outcome:
-    accounts, ids, postings = chart.accounts, chart.ids, entry.postings
+    accounts, ids = chart.accounts, chart.ids
+    postings = sorted(entry.postings, key=lambda p: ids[p.account])  # ledger_post's lock order
     prefix, suffix = digest_parts(audit)
     params = (
         entry.book,

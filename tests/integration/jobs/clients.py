@@ -2,13 +2,16 @@
 
 import io
 
+from django.conf import settings
 from django.test import Client
 
 from patientcap.accounts.services import create_api_token
 
 
 def client_for(user, language: str = "en") -> Client:
+    """A signed-in session that chose `language` with the language switch (its cookie)."""
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(user)
     return client
 
