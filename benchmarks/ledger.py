@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -96,10 +97,13 @@ def _postgres_reachable() -> bool:
 def _worker(database: str) -> list[Result]:
     os.environ["DEBUG"] = "0"  # no query log, no debug cursor
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patientcap.settings")
-    scratch = Path(tempfile.mkdtemp(prefix="patientcap-bench-"))
     if database == "sqlite":
+        scratch = Path(tempfile.mkdtemp(prefix="patientcap-bench-"))
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-        return _with_django(lambda: _sqlite_figures(scratch))
+        try:
+            return _with_django(lambda: _sqlite_figures(scratch))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
