@@ -14,6 +14,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from patientcap.accounts import scoping
+from patientcap.approvals import rules
+from patientcap.approvals.registry import get_action
 from patientcap.core.clock import today
 from patientcap.domain.ledger import BOOKS
 from patientcap.domain.money import yuan
@@ -26,6 +28,11 @@ def _reader(request: HttpRequest) -> Any:
     if not scoping.readable(user, Account).exists():
         raise PermissionDenied
     return user
+
+
+def _may_propose(action: str, user: Any) -> bool:
+    spec = get_action(action)
+    return spec is not None and rules.refusal_to_propose(user, spec) is None
 
 
 def _date(request: HttpRequest, name: str, default: dt.date) -> tuple[dt.date, str | None]:
@@ -53,6 +60,7 @@ def books(request: HttpRequest) -> HttpResponse:
     context = {
         "as_of": as_of,
         "error": error,
+        "may_contribute": _may_propose("ledger.fund_pool", user),
         "books": [
             {
                 "trial": selectors.trial_balance(book, as_of),
@@ -111,5 +119,6 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             "entry": item,
             "postings": selectors.entry_postings(item),
             "reversed_by": selectors.reversal(item),
+            "may_propose_reversal": _may_propose("ledger.reverse_entry", user),
         },
     )

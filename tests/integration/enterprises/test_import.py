@@ -198,9 +198,7 @@ NOT_YOURS = "is not an enterprise you may change; only the zone officer register
 
 def test_an_enterprise_user_may_update_its_own_firm_but_not_another(users, firms):
     result = run(users["enterprise_user"], [good_row(1, name="Mine"), good_row(2, name="Theirs")])
-    assert problems(result) == [
-        (3, title("uscc"), f"{make_uscc(2)} {NOT_YOURS}")
-    ]
+    assert problems(result) == [(3, title("uscc"), f"{make_uscc(2)} {NOT_YOURS}")]
     assert Enterprise.objects.get(pk=firms["a"].pk).name == "Alpha"
     result = run(users["enterprise_user"], [good_row(1, name="Mine"), good_row(8)])
     assert (

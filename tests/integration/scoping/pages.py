@@ -182,6 +182,17 @@ def certification(number: str) -> Callable[[World, Obj | None], dict[str, Any]]:
     return data
 
 
+def contribution(world: World, subject: Obj | None) -> dict[str, Any]:
+    return {
+        "book": "fiscal_pool",
+        "amount": "100万",
+        "date": "2026-03-16",
+        "document_ref": "scoping contribution",
+        "memo": "",
+        "reason": "scoping",
+    }
+
+
 # A grantee and an agent each enterprise does not have yet.
 NEW_GRANTEE = {"ent_a": "guarantor_b", "ent_b": "guarantor_a", "ent_c": "guarantor_b"}
 NEW_AGENT = {
@@ -447,6 +458,23 @@ PAGES: dict[str, Page] = {
         queries=("", "?book=fiscal_pool"),
     ),
     "ledger:entry": Page("ledger entry", readers),
+    "ledger:contribute": Page(
+        None,
+        only("zone_officer"),
+        posts=(Post("propose a contribution", contribution, only("zone_officer"), "own"),),
+    ),
+    "ledger:propose_reversal": Page(
+        "ledger entry",
+        nobody,
+        posts=(
+            Post(
+                "propose a reversal",
+                lambda w, s: {"reason": "scoping"},
+                only("zone_officer"),
+                "own",
+            ),
+        ),
+    ),
     "policy:parameters": Page(None, everyone),
     "policy:parameter": Page("parameter", readers),
     "policy:calendar": Page(
