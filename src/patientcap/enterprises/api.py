@@ -163,7 +163,7 @@ def _refusals(call: Callable[[], T]) -> T | tuple[int, dict]:
         raise HttpError(403, str(exc) or "You may not do this.") from None
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        return 422, {"detail": "The input was refused.", "errors": errors}
+        return Status(422, {"detail": "The input was refused.", "errors": errors})
 
 
 def _out(user: Any, e: Enterprise, today: dt.date, certs: list[Certification]) -> dict[str, Any]:
@@ -319,7 +319,7 @@ def get_enterprise(request: HttpRequest, pk: int) -> dict[str, Any]:
 def create(request: HttpRequest, payload: ProfileIn) -> Any:
     def call() -> Any:
         enterprise = services.create_enterprise(actor=api_user(request), data=payload.dict())
-        return 201, _detail(api_user(request), enterprise.pk)
+        return Status(201, _detail(api_user(request), enterprise.pk))
 
     return _refusals(call)
 
@@ -334,6 +334,6 @@ def update(request: HttpRequest, pk: int, payload: ProfilePatch) -> Any:
         services.update_enterprise(
             actor=api_user(request), enterprise_id=pk, changes=payload.dict(exclude_unset=True)
         )
-        return 200, _detail(api_user(request), pk)
+        return Status(200, _detail(api_user(request), pk))
 
     return _refusals(call)
