@@ -19,6 +19,7 @@ patientcap.domain.messages.Invalid: '2023-02-30' is not a calendar date (no such
 """
 
 import datetime as dt
+import math
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -39,7 +40,7 @@ def _number(value: Cell) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise Invalid(gettext_noop("not a finite number"))
         return Decimal(repr(value))
     return Decimal(value)
