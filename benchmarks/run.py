@@ -8,7 +8,7 @@ in the same run; this runner prints them one after another and fails if any targ
 import subprocess
 import sys
 
-BENCHMARKS = ["ledger", "enterprises", "calendar", "captable", "risk_sharing", "loans"]
+BENCHMARKS = ["ledger", "enterprises", "calendar", "captable", "risk_sharing", "loans", "metrics"]
 
 
 def main(names: list[str]) -> int:

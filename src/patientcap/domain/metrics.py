@@ -1,0 +1,391 @@
+"""Fund and programme metrics for invest-first projects and the revolving pool (reference:
+shared/reference/equity-math.md §11): XIRR, DPI, RVPI, TVPI and gross MOIC per project and for a
+portfolio, the pool's recycling rate, its balance over time and the portfolio loss ratio by vintage.
+
+Units: money is `int` fen and every sum of money is an exact integer sum. Ratios are `Decimal`,
+rounded half up to `RATIO_PLACES` places. XIRR is computed by pyxirr (ACT/365F), which works in
+floats: it receives the int fen and converts them to float for the rate computation only (an
+`int` below 2**53 fen, about 90 trillion yuan, converts exactly; larger amounts are refused), and
+the rate comes back as a `Decimal` rounded to `RATE_PLACES`. No float ever flows back into an
+amount of money, and no sum of money is taken in floats. Flows that never change sign (a total
+loss, or nothing paid in) have no rate: XIRR is then None with the reason.
+
+A cash flow is seen from the investor (the pool): an INVESTMENT (a tranche paid to the firm) and
+a COST (fees, diligence) are money paid in; a DISTRIBUTION (buyback price, sale proceeds, a
+dividend) is money returned. The residual value is the unrealised value at `as_of` (the latest
+valuation or round price applied to the holding); for XIRR it is a terminal inflow on `as_of`.
+
+A project paid 2,000,000 yuan, sold a third of its stake for 800,000 yuan and is valued at
+1,600,000 yuan:
+
+>>> m = multiples(invested_fen=200_000_000, distributed_fen=80_000_000, residual_fen=160_000_000)
+>>> m.dpi, m.rvpi, m.tvpi, m.moic
+(Decimal('0.40000000'), Decimal('0.80000000'), Decimal('1.20000000'), Decimal('1.20000000'))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from pyxirr import xirr as _pyxirr
+
+from patientcap.domain.messages import Invalid, Message, gettext_noop
+from patientcap.domain.money import apply_ratio
+
+RATIO_PLACES = 8
+RATE_PLACES = 6  # 0.0001% of a year: far below any meaningful difference in a return
+_EXACT_FLOAT_LIMIT = 2**53  # every int of smaller magnitude is exactly a float
+
+
+class MetricsError(Invalid):
+    """A value the metrics refuse; `message` says why."""
+
+
+class FlowKind(StrEnum):
+    INVESTMENT = "investment"  # paid in, counted as invested and as paid in
+    COST = "cost"  # paid in, not invested: separates gross MOIC from TVPI
+    DISTRIBUTION = "distribution"  # returned to the pool
+
+
+_DISTRIBUTION, _INVESTMENT = FlowKind.DISTRIBUTION, FlowKind.INVESTMENT
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    when: dt.date
+    kind: FlowKind
+    amount_fen: int  # positive; the kind gives the direction
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount_fen, int) or self.amount_fen <= 0:
+            raise MetricsError(
+                gettext_noop("A cash flow must be a positive number of fen, not %(amount)s."),
+                {"amount": self.amount_fen},
+            )
+        if self.amount_fen >= _EXACT_FLOAT_LIMIT:
+            raise MetricsError(gettext_noop("A cash flow is too large to compute a rate exactly."))
+
+
+@dataclass(frozen=True)
+class Project:
+    key: str
+    flows: tuple[Flow, ...]
+    residual_fen: int = 0  # unrealised value at as_of; 0 once exited or written off
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.residual_fen, int) or self.residual_fen < 0:
+            raise MetricsError(
+                gettext_noop("%(key)s: the residual value cannot be negative."), {"key": self.key}
+            )
+
+
+def unrealised_value(shares: int, price_per_share: Decimal) -> int:
+    """A holding's residual value at the latest valuation or round price (fen per share), rounded
+    once to the fen.
+
+    >>> unrealised_value(142_857, Decimal("700.00009"))
+    99999913
+    """
+    if shares < 0 or price_per_share < 0:
+        raise MetricsError(gettext_noop("Shares and a price per share cannot be negative."))
+    return apply_ratio(shares, price_per_share)
+
+
+def ratio(numerator_fen: int, denominator_fen: int) -> Decimal | None:
+    """numerator / denominator rounded half up to RATIO_PLACES; None when the denominator is 0.
+
+    >>> ratio(1, 3), ratio(5, 0)
+    (Decimal('0.33333333'), None)
+    """
+    if denominator_fen == 0:
+        return None
+    # Exact integer rounding: no Decimal context precision can truncate a large quotient.
+    scale = 10**RATIO_PLACES
+    q, r = divmod(numerator_fen * scale, denominator_fen)
+    if 2 * r >= denominator_fen:
+        q += 1
+    return Decimal(q).scaleb(-RATIO_PLACES)  # exact: only the exponent changes
+
+
+class Multiples(NamedTuple):
+    """DPI, RVPI, TVPI (on paid-in) and gross MOIC (on invested). None means undefined: nothing
+    was paid in (`reason` says so). DPI and TVPI are each rounded from the exact quotient and
+    RVPI = TVPI − DPI, so DPI + RVPI == TVPI exactly and RVPI is within one unit of the last
+    place of its own exact quotient."""
+
+    invested_fen: int
+    paid_in_fen: int
+    distributed_fen: int
+    residual_fen: int
+    dpi: Decimal | None
+    rvpi: Decimal | None
+    tvpi: Decimal | None
+    moic: Decimal | None
+
+    @property
+    def reason(self) -> Message | None:
+        if self.paid_in_fen == 0:
+            return Message(gettext_noop("Nothing has been paid in: the multiples are undefined."))
+        return None
+
+
+def multiples(
+    *, invested_fen: int, distributed_fen: int, residual_fen: int, costs_fen: int = 0
+) -> Multiples:
+    """The multiples from the totals: paid-in = invested + costs.
+
+    >>> multiples(invested_fen=0, distributed_fen=0, residual_fen=0).dpi is None
+    True
+    """
+    if min(invested_fen, distributed_fen, residual_fen, costs_fen) < 0:
+        raise MetricsError(
+            gettext_noop("Invested, distributed, residual and costs cannot be negative.")
+        )
+    paid_in = invested_fen + costs_fen
+    value = distributed_fen + residual_fen
+    dpi, tvpi = ratio(distributed_fen, paid_in), ratio(value, paid_in)
+    rvpi = None if tvpi is None or dpi is None else tvpi - dpi
+    return Multiples(
+        invested_fen, paid_in, distributed_fen, residual_fen, dpi, rvpi, tvpi,
+        ratio(value, invested_fen),
+    )  # fmt: skip
+
+
+class Rate(NamedTuple):
+    """An annual rate (0.1 = 10% a year) or None with the reason it does not exist."""
+
+    value: Decimal | None
+    reason: Message | None = None
+
+
+def _to_rate(value: float | None) -> Rate:
+    if value is None or value != value:  # pyxirr gives None (silent) or NaN when it cannot solve
+        return Rate(None, Message(gettext_noop("The rate could not be solved for these flows.")))
+    return Rate(Decimal(f"{value:.{RATE_PLACES}f}"))  # the float's exact value, rounded
+
+
+def _solve(dates: list[dt.date], amounts: list[int], has_in: bool, has_out: bool) -> Rate:
+    if not dates:
+        return Rate(None, Message(gettext_noop("There are no cash flows.")))
+    if not has_out:
+        return Rate(None, Message(gettext_noop("Nothing has been paid in: there is no rate.")))
+    if not has_in:
+        return Rate(
+            None,
+            Message(
+                gettext_noop(
+                    "Nothing has come back and nothing is left (a total loss): "
+                    "the flows never change sign, so there is no rate."
+                )
+            ),
+        )
+    return _to_rate(_pyxirr(dates, amounts, silent=True))
+
+
+# The result values are named tuples, not frozen dataclasses: the batched path builds three of
+# them per project and a named tuple is built several times faster.
+class ProjectMetrics(NamedTuple):
+    key: str
+    multiples: Multiples
+    xirr: Rate
+
+
+def _accumulate(
+    project: Project, as_of: dt.date, dates: list[dt.date], amounts: list[int]
+) -> tuple[int, int, int]:
+    """Append the project's flows (negative = paid in) and return invested, costs, distributed."""
+    invested = costs = distributed = 0
+    for f in project.flows:
+        kind, amount = f.kind, f.amount_fen
+        if kind is _DISTRIBUTION:
+            distributed += amount
+            amounts.append(amount)
+        else:
+            if kind is _INVESTMENT:
+                invested += amount
+            else:
+                costs += amount
+            amounts.append(-amount)
+        dates.append(f.when)
+    if dates and max(dates) > as_of:
+        raise MetricsError(
+            gettext_noop("%(key)s: a cash flow on %(when)s is after %(as_of)s."),
+            {"key": project.key, "when": max(dates).isoformat(), "as_of": as_of.isoformat()},
+        )
+    return invested, costs, distributed
+
+
+def _metrics(
+    key: str, as_of: dt.date, dates: list[dt.date], amounts: list[int], totals: tuple[int, ...]
+) -> ProjectMetrics:
+    invested, costs, distributed, residual = totals
+    if residual >= _EXACT_FLOAT_LIMIT:
+        raise MetricsError(gettext_noop("%(key)s: the residual value is too large."), {"key": key})
+    if residual:
+        dates.append(as_of)
+        amounts.append(residual)
+    m = multiples(
+        invested_fen=invested, distributed_fen=distributed, residual_fen=residual, costs_fen=costs
+    )
+    return ProjectMetrics(
+        key, m, _solve(dates, amounts, distributed + residual > 0, m.paid_in_fen > 0)
+    )
+
+
+def project_metrics(project: Project, as_of: dt.date) -> ProjectMetrics:
+    """XIRR and multiples of one project; the residual value is a terminal inflow on `as_of`.
+
+    >>> p = Project("a", (Flow(dt.date(2024, 1, 1), FlowKind.INVESTMENT, 100_000_00),
+    ...                   Flow(dt.date(2025, 1, 1), FlowKind.DISTRIBUTION, 110_000_00)))
+    >>> r = project_metrics(p, dt.date(2025, 1, 1))
+    >>> r.multiples.dpi, r.xirr.value  # 10% over 366 days
+    (Decimal('1.10000000'), Decimal('0.099714'))
+    """
+    dates: list[dt.date] = []
+    amounts: list[int] = []
+    invested, costs, distributed = _accumulate(project, as_of, dates, amounts)
+    return _metrics(
+        project.key, as_of, dates, amounts, (invested, costs, distributed, project.residual_fen)
+    )
+
+
+@dataclass(frozen=True)
+class PortfolioMetrics:
+    projects: tuple[ProjectMetrics, ...]
+    portfolio: ProjectMetrics  # all flows pooled, all residuals as one terminal inflow
+
+
+def portfolio_metrics(projects: Sequence[Project], as_of: dt.date) -> PortfolioMetrics:
+    """Per project metrics and the portfolio's (gross: investment flows of all projects pooled).
+
+    The batched path: one pass over the flows builds each project's inputs and the portfolio's
+    at once; pyxirr has no batched XIRR over many series, so each project is one call to its
+    Rust solver (a few microseconds).
+    """
+    all_dates: list[dt.date] = []
+    all_amounts: list[int] = []
+    totals = [0, 0, 0, 0]
+    results = []
+    for p in projects:
+        dates: list[dt.date] = []
+        amounts: list[int] = []
+        invested, costs, distributed = _accumulate(p, as_of, dates, amounts)
+        all_dates += dates
+        all_amounts += amounts
+        for i, v in enumerate((invested, costs, distributed, p.residual_fen)):
+            totals[i] += v
+        results.append(
+            _metrics(p.key, as_of, dates, amounts, (invested, costs, distributed, p.residual_fen))
+        )
+    portfolio = _metrics("portfolio", as_of, all_dates, all_amounts, tuple(totals))
+    return PortfolioMetrics(tuple(results), portfolio)
+
+
+# --- The revolving pool ------------------------------------------------------------------------
+def recycling_rate(returned_fen: int, invested_fen: int) -> Decimal | None:
+    """Cash returned to the pool ÷ cash deployed (the pool's DPI); None when nothing deployed.
+
+    >>> recycling_rate(3_400_000_000, 6_300_000_000)  # the demo zone: ¥34M back of ¥63M
+    Decimal('0.53968254')
+    """
+    if returned_fen < 0 or invested_fen < 0:
+        raise MetricsError(gettext_noop("Returned and invested amounts cannot be negative."))
+    return ratio(returned_fen, invested_fen)
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """Money into the pool (positive: fiscal contribution, exit proceeds) or out (negative:
+    a tranche paid to a project)."""
+
+    when: dt.date
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class BalancePoint:
+    when: dt.date
+    balance_fen: int  # the balance at the end of `when`, after all its movements
+
+
+def balance_series(movements: Iterable[Movement], opening_fen: int = 0) -> tuple[BalancePoint, ...]:
+    """The pool balance as a step series: one point per date with movements (same-day movements
+    netted), in date order. The balance holds from that date until the next point.
+
+    >>> s = balance_series([Movement(dt.date(2024, 3, 1), -50), Movement(dt.date(2024, 1, 1), 100),
+    ...                     Movement(dt.date(2024, 3, 1), 20)])
+    >>> [(p.when.isoformat(), p.balance_fen) for p in s]
+    [('2024-01-01', 100), ('2024-03-01', 70)]
+    """
+    net: dict[dt.date, int] = {}
+    for m in movements:
+        net[m.when] = net.get(m.when, 0) + m.amount_fen
+    balance = opening_fen
+    points = []
+    for when in sorted(net):
+        balance += net[when]
+        points.append(BalancePoint(when, balance))
+    return tuple(points)
+
+
+def balance_at(series: Sequence[BalancePoint], when: dt.date, opening_fen: int = 0) -> int:
+    """The balance at the end of `when`, read from a step series (`opening_fen` before it).
+
+    >>> s = balance_series([Movement(dt.date(2024, 1, 1), 100)])
+    >>> balance_at(s, dt.date(2023, 12, 31)), balance_at(s, dt.date(2025, 1, 1))
+    (0, 100)
+    """
+    i = bisect_right([p.when for p in series], when)
+    return series[i - 1].balance_fen if i else opening_fen
+
+
+# --- Loss ratio --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """One project's principal as seen by the loss ratio: its vintage is the year of its first
+    disbursement, and `written_off_fen` is what was written off of it, whenever that happened."""
+
+    first_disbursed: dt.date
+    invested_fen: int
+    written_off_fen: int = 0
+
+    def __post_init__(self) -> None:
+        if self.invested_fen < 0 or not 0 <= self.written_off_fen <= self.invested_fen:
+            raise MetricsError(
+                gettext_noop("A write-off must be between 0 and the amount invested.")
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class VintageLoss:
+    year: int
+    invested_fen: int
+    written_off_fen: int
+    loss_ratio: Decimal | None
+
+
+def loss_ratio_by_vintage(exposures: Iterable[Exposure]) -> tuple[VintageLoss, ...]:
+    """Portfolio loss ratio BY VINTAGE (cohort): for each year of first disbursement, the
+    principal written off of that cohort (at any later date) ÷ the principal invested in it. A
+    cohort's ratio rises as its projects are resolved, which is how a loss-tolerance rule
+    ("losses ≤ X% of what was deployed") is checked.
+
+    >>> loss_ratio_by_vintage([Exposure(dt.date(2024, 5, 1), 400, 100),
+    ...                        Exposure(dt.date(2024, 9, 1), 600)])[0].loss_ratio
+    Decimal('0.10000000')
+    """
+    by_year: dict[int, list[int]] = {}
+    for e in exposures:
+        sums = by_year.setdefault(e.first_disbursed.year, [0, 0])
+        sums[0] += e.invested_fen
+        sums[1] += e.written_off_fen
+    return tuple(
+        VintageLoss(year, invested, lost, ratio(lost, invested))
+        for year, (invested, lost) in sorted(by_year.items())
+    )
