@@ -154,7 +154,7 @@ class ImportErrorsOut(Schema):
     errors: list[RowErrorOut]
 
 
-def _refusals(call: Callable[[], T]) -> T | tuple[int, dict]:
+def _refusals(call: Callable[[], T]) -> T | Status[dict]:
     """A service's refusal as an API answer: 403 for a forbidden action, 422 with the problems
     by field for invalid input (the 404 of an unreadable row passes through)."""
     try:
