@@ -7,8 +7,14 @@ in the same run; this runner prints them one after another and fails if any targ
 
 import subprocess
 import sys
+from pathlib import Path
 
-BENCHMARKS = ["ledger", "enterprises", "calendar", "captable", "risk_sharing", "loans", "metrics"]
+# Every module of this package except the runner and the shared helpers, in name order.
+BENCHMARKS = sorted(
+    p.stem
+    for p in Path(__file__).parent.glob("*.py")
+    if not p.stem.startswith("_") and p.stem != "run"
+)
 
 
 def main(names: list[str]) -> int:

@@ -13,6 +13,12 @@ from patientcap.approvals.api import router as approvals_router
 from patientcap.audit.api import router as audit_router
 from patientcap.core.api import router as jobs_router
 from patientcap.enterprises.api import router as enterprises_router
+from patientcap.investments.api import router as investments_router
+from patientcap.equity.api import router as equity_router
+from patientcap.valuations.api import router as valuations_router
+from patientcap.evaluation.api import router as evaluation_router
+from patientcap.matching.api import router as matching_router
+from patientcap.lending.api import router as lending_router
 from patientcap.ledger.api import router as ledger_router
 from patientcap.policy.api import router as policy_router
 
@@ -28,6 +34,12 @@ api.add_router("/accounts/", accounts_router)
 api.add_router("/approvals/", approvals_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/enterprises/", enterprises_router)
+api.add_router("/investments/", investments_router)
+api.add_router("/equity/", equity_router)
+api.add_router("/valuations/", valuations_router)
+api.add_router("/evaluation/", evaluation_router)
+api.add_router("/matching/", matching_router)
+api.add_router("/lending/", lending_router)
 api.add_router("/jobs/", jobs_router)
 api.add_router("/ledger/", ledger_router)
 api.add_router("/policy/", policy_router)

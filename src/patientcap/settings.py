@@ -57,6 +57,12 @@ INSTALLED_APPS = [
     "patientcap.ledger",
     "patientcap.approvals",
     "patientcap.enterprises",
+    "patientcap.investments",
+    "patientcap.equity",
+    "patientcap.valuations",
+    "patientcap.evaluation",
+    "patientcap.matching",
+    "patientcap.lending",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ article's published figures. Deterministic for a given seed.
 """
 
 import datetime as dt
+import importlib
+import importlib.util
 import random
 from dataclasses import dataclass
 
@@ -77,6 +79,23 @@ SHARED_WITH_GUARANTOR = 20
 ASSIGNED_TO_AGENT = 30
 
 
+# The programme apps that add their part of the demo, in order (later ones build on earlier ones:
+# matched credit needs the investments). Each has a `demo.py` with `build(zone: DemoZone) -> dict`
+# returning counts for the summary.
+PROGRAMMES = ("investments", "equity", "valuations", "evaluation", "matching", "lending")
+
+
+@dataclass(frozen=True)
+class DemoZone:
+    """What the programme demos build on: the base zone, already saved."""
+
+    rng: random.Random
+    as_of: dt.date
+    orgs: dict[str, Organisation]  # by name (ORGANISATIONS)
+    users: dict[str, User]  # by demo username (USERS)
+    firms: list[Enterprise]  # firms[0] is the demo "firm" user's own enterprise
+
+
 def is_built() -> bool:
     return Organisation.objects.exists()
 
@@ -91,11 +110,16 @@ def build(*, enterprises: int = 400, seed: int = 2025, as_of: dt.date) -> dict:
     _relationships(users, firms, rng, as_of)
     _pool_funding(users["zone"])
     _pending_contribution(users["zone"], as_of)
-    return {
+    summary = {
         "organisations": Organisation.objects.count(),
         "users": len(users),
         "enterprises": len(firms),
     }
+    zone = DemoZone(rng=rng, as_of=as_of, orgs=orgs, users=users, firms=firms)
+    for app in PROGRAMMES:
+        if importlib.util.find_spec(f"patientcap.{app}.demo"):
+            summary.update(importlib.import_module(f"patientcap.{app}.demo").build(zone))
+    return summary
 
 
 def _enterprises(n: int, rng: random.Random, as_of: dt.date) -> list[Enterprise]:

@@ -8,26 +8,18 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from patientcap.accounts import scoping
 from patientcap.accounts.models import Role, User
 from patientcap.approvals import selectors as approvals
 from patientcap.core.clock import today
+from patientcap.core.home import Card, Label, contributions
 from patientcap.domain.money import format_wan
 from patientcap.enterprises.models import Enterprise
 from patientcap.ledger import selectors as ledger
 
 RECENT = 8
-Label = str | Promise  # a string or a lazily translated one
-
-
-@dataclass
-class Card:
-    label: Label
-    figure: str
-    url: str = ""
 
 
 @dataclass
@@ -160,4 +152,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     build = HOMES.get(Role(user.role)) if user.role else None
     page = build(user) if build else Home(heading=_("Welcome"))
+    for extra in contributions(user):  # each programme's cards and links (its home.py)
+        page.cards.extend(extra.cards)
+        page.links.extend(extra.links)
     return render(request, "core/home.html", {"home": page})

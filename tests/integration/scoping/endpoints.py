@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.integration.enterprises import workbooks
+from tests.integration.scoping import programmes
 from tests.integration.scoping.pages import (
     ADDRESSES,
     Roles,
@@ -185,6 +186,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         None, queries=(f"?start={OVERRIDE_DAY.isoformat()}&end=2025-03-31",)
     ),
 }
+
+# Each programme app's API operations (tests/integration/scoping/programmes/*_api.py).
+OPERATIONS.update(programmes.merged("OPERATIONS", suffix="_api"))
 
 
 def operations() -> list[tuple[str, str, list[str]]]:

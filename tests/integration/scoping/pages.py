@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from tests.integration.enterprises import workbooks
+from tests.integration.scoping import programmes
 from tests.integration.scoping.probe import Change
 from tests.integration.scoping.world import (
     ALL,
@@ -481,6 +482,10 @@ PAGES: dict[str, Page] = {
         None, everyone, shows=all_of("override"), queries=(f"?year={OVERRIDE_DAY.year}",)
     ),
 }
+
+# Each programme app's addresses and pages (tests/integration/scoping/programmes/).
+ADDRESSES.update(programmes.merged("ADDRESSES"))
+PAGES.update(programmes.merged("PAGES"))
 
 
 @dataclass(frozen=True)

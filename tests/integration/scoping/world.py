@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 from tests.integration.approvals import actions as _test_actions  # noqa: F401  (rename action)
+from tests.integration.scoping import programmes
 from tests.support import PASSWORD
 
 from patientcap import approvals
@@ -239,6 +240,7 @@ def build() -> World:
     _proposals(world)
     _jobs(world)
     _zone_books(world, admin)
+    programmes.build(world)
     return world
 
 

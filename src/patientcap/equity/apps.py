@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EquityConfig(AppConfig):
+    name = "patientcap.equity"
+    verbose_name = "Equity and the angel fund"
+
+    def ready(self) -> None:
+        from patientcap.equity import scopes  # noqa: F401  (register scope rules)

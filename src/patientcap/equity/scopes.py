@@ -1,0 +1,1 @@
+"""Who may read and change equity rows (registered with `accounts.scoping`)."""

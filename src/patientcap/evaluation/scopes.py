@@ -1,0 +1,1 @@
+"""Who may read and change evaluation rows (registered with `accounts.scoping`)."""

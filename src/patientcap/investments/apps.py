@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class InvestmentsConfig(AppConfig):
+    name = "patientcap.investments"
+    verbose_name = "Invest-first projects"
+
+    def ready(self) -> None:
+        from patientcap.investments import scopes  # noqa: F401  (register scope rules)

@@ -1,0 +1,1 @@
+"""Who may read and change investments rows (registered with `accounts.scoping`)."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class LendingConfig(AppConfig):
+    name = "patientcap.lending"
+    verbose_name = "Tiered loans"
+
+    def ready(self) -> None:
+        from patientcap.lending import scopes  # noqa: F401  (register scope rules)

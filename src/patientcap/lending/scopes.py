@@ -1,0 +1,1 @@
+"""Who may read and change lending rows (registered with `accounts.scoping`)."""

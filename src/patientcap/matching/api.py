@@ -1,0 +1,5 @@
+"""API v1 for matching."""
+
+from ninja import Router
+
+router = Router(tags=["matching"])

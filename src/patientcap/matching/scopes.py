@@ -1,0 +1,1 @@
+"""Who may read and change matching rows (registered with `accounts.scoping`)."""

@@ -1,0 +1,5 @@
+"""API v1 for valuations."""
+
+from ninja import Router
+
+router = Router(tags=["valuations"])

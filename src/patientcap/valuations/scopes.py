@@ -1,0 +1,1 @@
+"""Who may read and change valuations rows (registered with `accounts.scoping`)."""

@@ -1,0 +1,1 @@
+"""The scoping walk's part for the lending app (see __init__.py)."""
