@@ -1,0 +1,1 @@
+"""Maker-checker actions of valuations (filled below)."""
