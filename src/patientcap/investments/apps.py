@@ -6,4 +6,6 @@ class InvestmentsConfig(AppConfig):
     verbose_name = "Invest-first projects"
 
     def ready(self) -> None:
-        from patientcap.investments import scopes  # noqa: F401  (register scope rules)
+        from patientcap.investments import actions, scopes  # noqa: F401  (register the actions)
+
+        scopes.register()

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from patientcap.investments import views
 
 app_name = "investments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.pipeline, name="pipeline"),
+    path("<int:pk>/", views.project, name="project"),
+]

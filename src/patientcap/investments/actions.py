@@ -1,0 +1,1 @@
+"""Invest-first actions that run only under maker-checker."""
