@@ -649,3 +649,156 @@ def ownership(table: CapTable, places: int = 8) -> Ownership:
     fd_fractions, fd_residue = _fractions(fd, places)
     issued_fractions, issued_residue = _fractions(by_holder, places)
     return Ownership(fd_fractions, issued_fractions, places, fd_residue, issued_residue)
+
+
+# --- Conversion outside a priced round, and transfers -------------------------------------------
+STAKE_PLACES = 10  # a holder's stake as a fraction of the fully diluted company
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Invest-first money converted on its own (not as part of a round being priced): the new
+    table, the issue (price, shares, residue), the class the shares went into, and the holder's
+    new shares as a fraction of the fully diluted company after the conversion."""
+
+    table: CapTable
+    issue: Issue
+    share_class: str
+    stake: Decimal
+
+
+def _fraction(value: Fraction, places: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _agreed_price(table: CapTable, instrument: InvestFirst) -> Decimal:
+    """The price at which `amount` owns `amount / V_agreed` of the company after conversion:
+    (V_agreed − amount) / FD before (the agreed valuation is post-money)."""
+    valuation = instrument.agreed_valuation_fen or 0
+    if valuation <= instrument.amount_fen:
+        raise CapTableError(
+            gettext_noop("%(holder)s: the agreed valuation must exceed the amount converted."),
+            {"holder": instrument.holder},
+        )
+    return quantize_price(Fraction(valuation - instrument.amount_fen, table.fully_diluted))
+
+
+def convert_outside_round(
+    table: CapTable,
+    instrument: InvestFirst,
+    *,
+    round_price: Decimal | None = None,
+    round_class: ShareClass | None = None,
+) -> Conversion:
+    """Convert invest-first money on a table that is already priced (reference §7.3).
+
+    - A (next round): at the round's price less the discount, into a shadow series of the
+      round's class; needs `round_price` and `round_class`.
+    - D (capped): at the lower of that and the agreed-valuation price; needs the round too.
+    - B (agreed valuation): standalone, at (V_agreed − I) / FD, into common shares, so that the
+      holder owns I / V_agreed of the company after conversion (to the share).
+    - C (fixed percentage): standalone, S = x · FD / (1 − x) common shares, no price.
+    - E (no conversion): refused.
+    Shares are rounded down; the money the fraction stands for is the residue. No anti-dilution
+    is triggered: the consideration was received when the money was invested.
+    """
+    _positive(instrument.amount_fen, f"The invest-first money of {instrument.holder}")
+    if not 0 <= instrument.discount < 1:
+        raise CapTableError(
+            gettext_noop("%(holder)s: a discount must be at least 0 and below 100%%."),
+            {"holder": instrument.holder},
+        )
+    if instrument.variant == Variant.NO_CONVERSION:
+        raise CapTableError(gettext_noop("Variant E money does not convert into shares."))
+    if table.fully_diluted <= 0:
+        raise CapTableError(gettext_noop("A conversion needs shares before it."))
+    needs_round = instrument.variant in (Variant.NEXT_ROUND, Variant.CAPPED)
+    if needs_round and (round_price is None or round_class is None):
+        raise CapTableError(
+            gettext_noop("Variant %(v)s converts at the price of a priced round; name the round."),
+            {"v": instrument.variant.value},
+        )
+    price: Decimal | None
+    if instrument.variant == Variant.FIXED_PERCENTAGE:
+        x = Fraction(instrument.fixed_fraction or 0)
+        shares = floor(x * table.fully_diluted / (1 - x))
+        price = None
+    else:
+        if needs_round:
+            if round_price is None or round_price <= 0:
+                raise CapTableError(gettext_noop("A price per share must be positive."))
+            price = quantize_price(round_price * (1 - instrument.discount))
+            if instrument.variant == Variant.CAPPED:
+                price = min(price, _agreed_price(table, instrument))
+        else:
+            price = _agreed_price(table, instrument)
+        if price <= 0:
+            raise CapTableError(gettext_noop("The price per share rounds to zero."))
+        shares = shares_for(instrument.amount_fen, price)
+    if shares <= 0:
+        raise CapTableError(
+            gettext_noop("%(holder)s would receive no shares at this price."),
+            {"holder": instrument.holder},
+        )
+    residue = Decimal(instrument.amount_fen) - shares * price if price else Decimal(0)
+    issue = Issue(instrument.holder, instrument.amount_fen, price, shares, residue)
+    classes = table.classes
+    if needs_round and round_class is not None and price is not None:
+        name = f"{round_class.name} (converted at {price})"
+        if name not in table.by_name:
+            shadow = replace(
+                round_class, name=name, original_issue_price=price, conversion_price=price
+            )
+            classes = (*classes, shadow)
+    else:
+        name = COMMON.name
+        if name not in table.by_name:
+            classes = (*classes, COMMON)
+    holding = Holding(instrument.holder, name, shares, instrument.amount_fen)
+    after = CapTable(classes, (*table.holdings, holding), table.pool)
+    stake = _fraction(Fraction(shares, after.fully_diluted), STAKE_PLACES)
+    return Conversion(after, issue, name, stake)
+
+
+def transfer(
+    table: CapTable, *, holder: str, buyer: str, shares: int, share_class: str | None = None
+) -> CapTable:
+    """`holder` sells `shares` to `buyer` (a secondary sale, OCF StockTransfer). Shares are taken
+    from the holder's holdings in order (of `share_class` only, if named); the amount invested
+    moves with them pro rata (rounded down, so the preference of what the seller keeps is never
+    overstated), so the buyer steps into the seller's preference for those shares."""
+    if not buyer or buyer == holder:
+        raise CapTableError(gettext_noop("A transfer needs a buyer other than the seller."))
+    if not isinstance(shares, int) or shares <= 0:
+        raise CapTableError(
+            gettext_noop("A transfer must move a positive number of shares, not %(n)s."),
+            {"n": shares},
+        )
+    eligible = [
+        i
+        for i, h in enumerate(table.holdings)
+        if h.holder == holder and (share_class is None or h.share_class == share_class)
+    ]
+    held = sum(table.holdings[i].shares for i in eligible)
+    if shares > held:
+        raise CapTableError(
+            gettext_noop("%(holder)s holds %(held)s shares and cannot transfer %(n)s."),
+            {"holder": holder, "held": held, "n": shares},
+        )
+    holdings = list(table.holdings)
+    bought: list[Holding] = []
+    left = shares
+    for i in eligible:
+        if left == 0:
+            break
+        h = holdings[i]
+        n = min(left, h.shares)
+        moved = h.invested_fen if n == h.shares else h.invested_fen * n // h.shares
+        holdings[i] = replace(h, shares=h.shares - n, invested_fen=h.invested_fen - moved)
+        bought.append(Holding(buyer, h.share_class, n, moved))
+        left -= n
+    kept = tuple(h for h in holdings if h.shares > 0)
+    return replace(table, holdings=kept + tuple(bought))

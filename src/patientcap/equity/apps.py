@@ -6,4 +6,6 @@ class EquityConfig(AppConfig):
     verbose_name = "Equity and the angel fund"
 
     def ready(self) -> None:
-        from patientcap.equity import scopes  # noqa: F401  (register scope rules)
+        from patientcap.equity import scopes
+
+        scopes.register()
