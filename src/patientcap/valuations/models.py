@@ -78,6 +78,7 @@ class Valuation(models.Model):
     pre_money_fen = models.BigIntegerField(_("chosen pre-money value"))
     investment_fen = models.BigIntegerField(_("new money"), default=0)
     point_fen = models.BigIntegerField(_("post-money value"))
+    inputs = models.JSONField(_("method inputs as given"), default=dict)
     weights = models.JSONField(_("method weights"), default=dict, blank=True)
     rationale = models.TextField(_("rationale"))
     spread = models.DecimalField(_("spread"), max_digits=20, decimal_places=6, null=True)

@@ -40,9 +40,9 @@ from patientcap.domain.money import AmountError, Fen, allocate, parse_amount, ro
 from patientcap.enterprises.models import Enterprise
 from patientcap.valuations.models import MethodChoice, MethodResult, Valuation
 
-# Proposed defaults for the forms [P]: a deployment's own figures (valuation.md: "a deployment
+# Proposed parameters [P]: a deployment's own figures (valuation.md: "a deployment
 # sets its own RMB equivalents"). Each value a user keeps is stored with the method's inputs.
-FORM_DEFAULTS: Mapping[str, str] = {
+PROPOSED_PARAMETERS: Mapping[str, str] = {
     "cny_per_usd": "7.2",
     "vc_sensitivity_return_step": "0.1",
     "vc_sensitivity_multiple_step": "0.2",
@@ -208,34 +208,34 @@ def _vc(d: Mapping[str, Any], as_of: dt.date) -> Computed:
     dilutions = [_required_dec({"future_dilutions": x}, "future_dilutions") for x in dilutions_in]
     target_return = _dec(d, "target_return", required=False)
     target_multiple = _dec(d, "target_multiple", required=False)
-    common = {
-        "exit_metric_fen": _amount(d, "exit_metric"),
-        "investment_fen": _amount(d, "investment"),
-        "years": _dec(d, "years", required=False) or 0,
-        "future_dilutions": dilutions,
-    }
+    exit_metric = _amount(d, "exit_metric")
+    investment = _amount(d, "investment")
+    years = _dec(d, "years", required=False) or Decimal(0)
     multiple = _required_dec(d, "exit_multiple")
     r = v.vc_method(
+        exit_metric_fen=exit_metric,
         exit_multiple=multiple,
+        investment_fen=investment,
+        years=years,
         target_return=target_return,
         target_multiple=target_multiple,
-        **common,
+        future_dilutions=dilutions,
     )
     low = high = r.value_fen
     if target_return is not None:
         # Sensitivity [P]: target return ± one step, exit multiple ± a share of itself.
-        r_step = Decimal(FORM_DEFAULTS["vc_sensitivity_return_step"])
-        m_step = Decimal(FORM_DEFAULTS["vc_sensitivity_multiple_step"]) * multiple
+        r_step = Decimal(PROPOSED_PARAMETERS["vc_sensitivity_return_step"])
+        m_step = Decimal(PROPOSED_PARAMETERS["vc_sensitivity_multiple_step"]) * multiple
         grid = v.vc_sensitivity(
-            exit_metric_fen=common["exit_metric_fen"],
-            investment_fen=common["investment_fen"],
-            years=common["years"],
+            exit_metric_fen=exit_metric,
+            investment_fen=investment,
+            years=years,
             target_returns=[max(Decimal(0), target_return - r_step), target_return + r_step],
             exit_multiples=[multiple - m_step, multiple + m_step],
             future_dilutions=dilutions,
         )
-        found = [x for x in grid.values() if x is not None] + [r.value_fen]
-        low, high = min(found), max(found)
+        found = [x for x in grid.values() if x is not None]
+        low, high = min(r.value_fen, *found), max(r.value_fen, *found)
     return Computed(r, low, high)
 
 
@@ -512,7 +512,7 @@ def save_valuation(
 ) -> Valuation:
     """Save a valuation (or a revision of `previous_id`) as a new row; nothing is overwritten."""
     enterprise = scoping.get_readable(actor, Enterprise, pk=enterprise_id)
-    if not _may_value(actor):
+    if not may_value(actor):
         raise PermissionDenied
     from patientcap.valuations.models import Purpose
 
@@ -569,6 +569,7 @@ def save_valuation(
         pre_money_fen=rec.point_fen,
         investment_fen=investment_fen,
         point_fen=rec.point_fen + investment_fen,
+        inputs={k: d for k, d in inputs.items() if d},
         weights={m.value: str(w) for m, w in outcome.weights.items()},
         rationale=rec.rationale,
         spread=rec.spread if rec.spread.is_finite() else None,
@@ -619,7 +620,7 @@ def save_valuation(
 def _parameters_used() -> str:
     """The proposed parameters this code applied (no policy file holds them yet)."""
     return (
-        f"valuations.services: cny_per_usd default {FORM_DEFAULTS['cny_per_usd']}, wide spread "
+        f"valuations.services: cny_per_usd default {PROPOSED_PARAMETERS['cny_per_usd']}, wide spread "
         f"{WIDE_SPREAD}, round stale after {ROUND_MAX_AGE_MONTHS} months, "
         f"approval below {v.APPROVAL_THRESHOLD} of assessed value (32号令)"
     )
@@ -644,7 +645,7 @@ def _audit_facts(row: Valuation, outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _may_value(actor: Any) -> bool:
+def may_value(actor: Any) -> bool:
     from patientcap.accounts.models import Role
 
     return bool(
