@@ -133,6 +133,37 @@ CHART: dict[str, Account] = _chart(
     Account(
         "risk_compensation_pool.recoveries", "Recoveries", "追偿收回", RISK_COMPENSATION_POOL, C
     ),
+    # 科企梯度贷: the partner guarantors' part of each compensation and of its recoveries, kept in
+    # the programme's book beside the pool's own accounts (never touching the pool's cash), so
+    # the book shows every party's money the zone's claims moved (lending app).
+    Account(
+        "risk_compensation_pool.guarantor_compensation",
+        "Compensation paid by guarantors",
+        "担保机构已付代偿",
+        RISK_COMPENSATION_POOL,
+        D,
+    ),
+    Account(
+        "risk_compensation_pool.guarantor_funding",
+        "Guarantors' funds for compensation",
+        "担保机构代偿出资",
+        RISK_COMPENSATION_POOL,
+        C,
+    ),
+    Account(
+        "risk_compensation_pool.guarantor_recoveries",
+        "Recoveries due to guarantors",
+        "担保机构追偿收回",
+        RISK_COMPENSATION_POOL,
+        C,
+    ),
+    Account(
+        "risk_compensation_pool.guarantor_recoveries_returned",
+        "Recoveries returned to guarantors",
+        "追偿款已返还担保机构",
+        RISK_COMPENSATION_POOL,
+        D,
+    ),
 )
 
 

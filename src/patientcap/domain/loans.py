@@ -410,3 +410,59 @@ def classify(dpd: int, thresholds: Thresholds | None = None) -> Category:
     if dpd >= t.special_mention:
         return Category.SPECIAL_MENTION
     return Category.NORMAL
+
+
+# --- Servicing many instalments ------------------------------------------------------------
+def penalty_interest(
+    overdue_principal_fen: Fen, annual_rate: Decimal, markup: Decimal, days: int
+) -> Fen:
+    """Penalty interest (罚息) on overdue principal: the contract rate raised by `markup` (0.5 =
+    +50%), by the day at 1/360 of the annual rate (日利率 = 年利率 ÷ 360), rounded once.
+
+    >>> penalty_interest(1_000_000, Decimal("0.04"), Decimal("0.5"), 30)  # 10,000 yuan, 30 days
+    5000
+    """
+    if overdue_principal_fen < 0 or days < 0 or markup < 0:
+        raise LoanError("penalty interest needs a principal, a markup and days that are ≥ 0")
+    with localcontext() as ctx:
+        ctx.prec = _PREC
+        return round_fen(overdue_principal_fen * annual_rate * (1 + markup) * days / 360)
+
+
+def allocate_across(
+    amount_fen: Fen, dues: Sequence[Mapping[str, Fen]], order: Sequence[str] = DEFAULT_ORDER
+) -> tuple[list[dict[str, Fen]], Fen]:
+    """Pay many instalments' components (oldest first in `dues`) in the stated order: all the
+    penalty of every instalment first, then all the interest, then the principal, each oldest
+    first. Returns what each instalment got and the overpayment; the parts add up to the amount.
+
+    >>> allocate_across(7_000, [{"penalty": 100, "interest": 1_000, "principal": 5_000},
+    ...     {"penalty": 0, "interest": 900, "principal": 5_000}])
+    ([{'penalty': 100, 'interest': 1000, 'principal': 5000}, {'penalty': 0, 'interest': 900, 'principal': 0}], 0)
+    """  # noqa: E501
+    if amount_fen < 0:
+        raise LoanError(f"a repayment cannot be negative: {amount_fen}")
+    paid = [dict.fromkeys(order, 0) for _ in dues]
+    left = amount_fen
+    for component in order:
+        for i, due in enumerate(dues):
+            if sorted(due) != sorted(order):
+                raise LoanError(f"the order {list(order)} must name each component due once")
+            if due[component] < 0:
+                raise LoanError(f"amounts due cannot be negative: {dict(due)}")
+            take = min(left, due[component])
+            paid[i][component] = take
+            left -= take
+    return paid, left
+
+
+def parse_order(text: str) -> tuple[str, ...]:
+    """An allocation order as written in policy ("penalty, interest, principal").
+
+    >>> parse_order("penalty, interest, principal")
+    ('penalty', 'interest', 'principal')
+    """
+    order = tuple(part.strip() for part in text.split(",") if part.strip())
+    if sorted(order) != sorted(DEFAULT_ORDER):
+        raise LoanError(f"an allocation order names penalty, interest and principal once: {text!r}")
+    return order

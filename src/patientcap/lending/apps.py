@@ -6,4 +6,4 @@ class LendingConfig(AppConfig):
     verbose_name = "Tiered loans"
 
     def ready(self) -> None:
-        from patientcap.lending import scopes  # noqa: F401  (register scope rules)
+        from patientcap.lending import actions, scopes  # noqa: F401  (register actions, scopes)
