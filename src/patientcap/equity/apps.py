@@ -6,6 +6,6 @@ class EquityConfig(AppConfig):
     verbose_name = "Equity and the angel fund"
 
     def ready(self) -> None:
-        from patientcap.equity import scopes
+        from patientcap.equity import actions, scopes  # noqa: F401  (register the actions)
 
         scopes.register()

@@ -6,186 +6,456 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AngelHolding',
+            name="AngelHolding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('holder', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('angel', 'Angel investment'), ('invest_first', 'Converted invest-first project')], max_length=16)),
-                ('opened_on', models.DateField()),
-                ('status', models.CharField(choices=[('active', 'Active'), ('exited', 'Exited')], default='active', max_length=10)),
-                ('exit_route', models.CharField(choices=[('trade_sale', 'Trade sale (M&A)'), ('secondary', 'Sale in a later round'), ('buyback', 'Founder or company buyback'), ('ipo', 'IPO')], max_length=16)),
-                ('exit_horizon_years', models.PositiveSmallIntegerField()),
-                ('target_multiple', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('next_round_expected_on', models.DateField(blank=True, null=True)),
-                ('next_round_expected_fen', models.BigIntegerField(blank=True, null=True)),
-                ('review_due_since', models.DateField(blank=True, null=True)),
-                ('review_reason', models.CharField(blank=True, max_length=200)),
-                ('exited_on', models.DateField(blank=True, null=True)),
-                ('returned_fen', models.BigIntegerField(default=0)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='angel_holdings', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("holder", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("angel", "Angel investment"),
+                            ("invest_first", "Converted invest-first project"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("exited", "Exited")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "exit_route",
+                    models.CharField(
+                        choices=[
+                            ("trade_sale", "Trade sale (M&A)"),
+                            ("secondary", "Sale in a later round"),
+                            ("buyback", "Founder or company buyback"),
+                            ("ipo", "IPO"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("exit_horizon_years", models.PositiveSmallIntegerField()),
+                ("target_multiple", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("next_round_expected_on", models.DateField(blank=True, null=True)),
+                ("next_round_expected_fen", models.BigIntegerField(blank=True, null=True)),
+                ("review_due_since", models.DateField(blank=True, null=True)),
+                ("review_reason", models.CharField(blank=True, max_length=200)),
+                ("exited_on", models.DateField(blank=True, null=True)),
+                ("returned_fen", models.BigIntegerField(default=0)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="angel_holdings",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('enterprise', 'opened_on', 'pk'),
+                "ordering": ("enterprise", "opened_on", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='CapTableEvent',
+            name="CapTableEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('open', 'Cap table opened'), ('round', 'Priced round'), ('instrument', 'SAFE or note issued'), ('conversion', 'Invest-first conversion'), ('transfer', 'Transfer of shares'), ('exit', 'Exit')], max_length=16)),
-                ('on', models.DateField()),
-                ('payload', models.JSONField()),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cap_table_events', to='enterprises.enterprise')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("open", "Cap table opened"),
+                            ("round", "Priced round"),
+                            ("instrument", "SAFE or note issued"),
+                            ("conversion", "Invest-first conversion"),
+                            ("transfer", "Transfer of shares"),
+                            ("exit", "Exit"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("payload", models.JSONField()),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cap_table_events",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('enterprise', 'on', 'sequence'),
+                "ordering": ("enterprise", "on", "sequence"),
             },
         ),
         migrations.CreateModel(
-            name='Exit',
+            name="Exit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('proceeds_fen', models.BigIntegerField()),
-                ('payouts', models.JSONField()),
-                ('enterprise', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='exit', to='enterprises.enterprise')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='exit', to='equity.captableevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("proceeds_fen", models.BigIntegerField()),
+                ("payouts", models.JSONField()),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exit",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exit",
+                        to="equity.captableevent",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HoldingReview',
+            name="HoldingReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('note', models.TextField()),
-                ('holding', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='equity.angelholding')),
-                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("note", models.TextField()),
+                (
+                    "holding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="equity.angelholding",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-on', '-pk'),
+                "ordering": ("-on", "-pk"),
             },
         ),
         migrations.CreateModel(
-            name='Round',
+            name="Round",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('series', models.CharField(max_length=100)),
-                ('pre_money_fen', models.BigIntegerField()),
-                ('new_money_fen', models.BigIntegerField()),
-                ('price_per_share', models.DecimalField(decimal_places=5, max_digits=30)),
-                ('pool_target', models.DecimalField(blank=True, decimal_places=10, max_digits=20, null=True)),
-                ('pool_increase', models.BigIntegerField(default=0)),
-                ('shares_issued', models.BigIntegerField()),
-                ('fully_diluted_post', models.BigIntegerField()),
-                ('residue_fen', models.DecimalField(decimal_places=5, max_digits=30)),
-                ('down_round', models.BooleanField(default=False)),
-                ('adjustments', models.JSONField(default=list)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='enterprises.enterprise')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='round', to='equity.captableevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("series", models.CharField(max_length=100)),
+                ("pre_money_fen", models.BigIntegerField()),
+                ("new_money_fen", models.BigIntegerField()),
+                ("price_per_share", models.DecimalField(decimal_places=5, max_digits=30)),
+                (
+                    "pool_target",
+                    models.DecimalField(blank=True, decimal_places=10, max_digits=20, null=True),
+                ),
+                ("pool_increase", models.BigIntegerField(default=0)),
+                ("shares_issued", models.BigIntegerField()),
+                ("fully_diluted_post", models.BigIntegerField()),
+                ("residue_fen", models.DecimalField(decimal_places=5, max_digits=30)),
+                ("down_round", models.BooleanField(default=False)),
+                ("adjustments", models.JSONField(default=list)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rounds",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="round",
+                        to="equity.captableevent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('enterprise', 'on', 'event__sequence'),
+                "ordering": ("enterprise", "on", "event__sequence"),
             },
         ),
         migrations.CreateModel(
-            name='Instrument',
+            name="Instrument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('post_money_safe', 'Post-money SAFE'), ('pre_money_safe', 'Pre-money SAFE'), ('note', 'Convertible note')], max_length=20)),
-                ('holder', models.CharField(max_length=200)),
-                ('amount_fen', models.BigIntegerField()),
-                ('issued_on', models.DateField()),
-                ('valuation_cap_fen', models.BigIntegerField(blank=True, null=True)),
-                ('discount', models.DecimalField(decimal_places=10, default=0, max_digits=20)),
-                ('annual_rate', models.DecimalField(blank=True, decimal_places=10, max_digits=20, null=True)),
-                ('day_count', models.CharField(blank=True, max_length=10)),
-                ('converted_shares', models.BigIntegerField(blank=True, null=True)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instruments', to='enterprises.enterprise')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='instrument', to='equity.captableevent')),
-                ('converted_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='converted', to='equity.round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("post_money_safe", "Post-money SAFE"),
+                            ("pre_money_safe", "Pre-money SAFE"),
+                            ("note", "Convertible note"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("holder", models.CharField(max_length=200)),
+                ("amount_fen", models.BigIntegerField()),
+                ("issued_on", models.DateField()),
+                ("valuation_cap_fen", models.BigIntegerField(blank=True, null=True)),
+                ("discount", models.DecimalField(decimal_places=10, default=0, max_digits=20)),
+                (
+                    "annual_rate",
+                    models.DecimalField(blank=True, decimal_places=10, max_digits=20, null=True),
+                ),
+                ("day_count", models.CharField(blank=True, max_length=10)),
+                ("converted_shares", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instruments",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instrument",
+                        to="equity.captableevent",
+                    ),
+                ),
+                (
+                    "converted_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="converted",
+                        to="equity.round",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('enterprise', 'issued_on', 'pk'),
+                "ordering": ("enterprise", "issued_on", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='Conversion',
+            name="Conversion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('holder', models.CharField(max_length=200)),
-                ('variant', models.CharField(max_length=1)),
-                ('amount_fen', models.BigIntegerField()),
-                ('share_class', models.CharField(max_length=150)),
-                ('shares', models.BigIntegerField()),
-                ('price', models.DecimalField(blank=True, decimal_places=5, max_digits=30, null=True)),
-                ('stake', models.DecimalField(decimal_places=10, max_digits=20)),
-                ('residue_fen', models.DecimalField(decimal_places=5, max_digits=30)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invest_first_conversions', to='enterprises.enterprise')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='conversion', to='equity.captableevent')),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='equity.round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("holder", models.CharField(max_length=200)),
+                ("variant", models.CharField(max_length=1)),
+                ("amount_fen", models.BigIntegerField()),
+                ("share_class", models.CharField(max_length=150)),
+                ("shares", models.BigIntegerField()),
+                (
+                    "price",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=30, null=True),
+                ),
+                ("stake", models.DecimalField(decimal_places=10, max_digits=20)),
+                ("residue_fen", models.DecimalField(decimal_places=5, max_digits=30)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invest_first_conversions",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conversion",
+                        to="equity.captableevent",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="equity.round",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('enterprise', 'on', 'pk'),
+                "ordering": ("enterprise", "on", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='AngelInvestment',
+            name="AngelInvestment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('form', models.CharField(choices=[('equity', 'Priced equity'), ('post_money_safe', 'Post-money SAFE'), ('pre_money_safe', 'Pre-money SAFE'), ('note', 'Convertible note')], max_length=20)),
-                ('amount_fen', models.BigIntegerField()),
-                ('entry_id', models.BigIntegerField(blank=True, null=True)),
-                ('holding', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='investments', to='equity.angelholding')),
-                ('instrument', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='equity.instrument')),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='equity.round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("equity", "Priced equity"),
+                            ("post_money_safe", "Post-money SAFE"),
+                            ("pre_money_safe", "Pre-money SAFE"),
+                            ("note", "Convertible note"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("amount_fen", models.BigIntegerField()),
+                ("entry_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "holding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="investments",
+                        to="equity.angelholding",
+                    ),
+                ),
+                (
+                    "instrument",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="equity.instrument",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="equity.round",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('on', 'pk'),
+                "ordering": ("on", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('holder', models.CharField(max_length=200)),
-                ('buyer', models.CharField(max_length=200)),
-                ('shares', models.BigIntegerField()),
-                ('proceeds_fen', models.BigIntegerField()),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='enterprises.enterprise')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='transfer', to='equity.captableevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("holder", models.CharField(max_length=200)),
+                ("buyer", models.CharField(max_length=200)),
+                ("shares", models.BigIntegerField()),
+                ("proceeds_fen", models.BigIntegerField()),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfer",
+                        to="equity.captableevent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('enterprise', 'on', 'pk'),
+                "ordering": ("enterprise", "on", "pk"),
             },
         ),
         migrations.AddConstraint(
-            model_name='angelholding',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'holder'), name='equity_one_holding_per_holder'),
+            model_name="angelholding",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "holder"), name="equity_one_holding_per_holder"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='captableevent',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'sequence'), name='equity_event_sequence_unique'),
+            model_name="captableevent",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "sequence"), name="equity_event_sequence_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='captableevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'open')), fields=('enterprise',), name='equity_one_opening_per_enterprise'),
+            model_name="captableevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "open")),
+                fields=("enterprise",),
+                name="equity_one_opening_per_enterprise",
+            ),
         ),
     ]
