@@ -6,4 +6,4 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matched credit"
 
     def ready(self) -> None:
-        from patientcap.matching import scopes  # noqa: F401  (register scope rules)
+        from patientcap.matching import actions, scopes  # noqa: F401  (register them)
