@@ -68,7 +68,9 @@ def _fen(payload: dict, key: str, *, required: bool = True) -> int | None:
     try:
         return parse_amount(text)
     except AmountError:
-        raise ValidationError({key: _("Give the amount in yuan, e.g. 2000000.00 or 200万.")}) from None
+        raise ValidationError(
+            {key: _("Give the amount in yuan, e.g. 2000000.00 or 200万.")}
+        ) from None
 
 
 def _project(user: Any, payload: dict) -> Project:
@@ -80,7 +82,10 @@ def _project(user: Any, payload: dict) -> Project:
 
 
 def _title(payload: dict) -> str:
-    return Project.objects.filter(pk=payload["project_id"]).values_list("title", flat=True).first() or ""
+    return (
+        Project.objects.filter(pk=payload["project_id"]).values_list("title", flat=True).first()
+        or ""
+    )
 
 
 # --- Committee decision ------------------------------------------------------------------------
@@ -135,7 +140,10 @@ def validate_disbursement(payload: dict, user: Any) -> dict:
     """{"tranche_id", "date"}"""
     tranche_id = _int(payload, "tranche_id")
     tranche = (
-        scoping.writable(user, Tranche).select_related("agreement__project").filter(pk=tranche_id).first()
+        scoping.writable(user, Tranche)
+        .select_related("agreement__project")
+        .filter(pk=tranche_id)
+        .first()
     )
     if tranche is None:
         raise ValidationError({"tranche_id": _("There is no such tranche.")})
@@ -159,8 +167,10 @@ def validate_disbursement(payload: dict, user: Any) -> dict:
     checker_roles=CHECKERS,
     validate=validate_disbursement,
     target=lambda p: f"tranche:{p['tranche_id']}",
-    summarise=lambda p: _("Pay %(amount)s to %(project)s from the fiscal pool")
-    % {"amount": format_yuan(p["amount_fen"]), "project": _title(p)},
+    summarise=lambda p: (
+        _("Pay %(amount)s to %(project)s from the fiscal pool")
+        % {"amount": format_yuan(p["amount_fen"]), "project": _title(p)}
+    ),
 )
 def disburse(payload: dict, proposal: Any) -> dict:
     tranche = services.disburse(
@@ -201,8 +211,9 @@ def validate_conversion(payload: dict, user: Any) -> dict:
     checker_roles=CHECKERS,
     validate=validate_conversion,
     target=lambda p: f"project:{p['project_id']}:convert",
-    summarise=lambda p: _("Convert the invest-first money of %(project)s to equity")
-    % {"project": _title(p)},
+    summarise=lambda p: (
+        _("Convert the invest-first money of %(project)s to equity") % {"project": _title(p)}
+    ),
 )
 def convert(payload: dict, proposal: Any) -> dict:
     conversion = services.convert(
@@ -244,8 +255,10 @@ def validate_write_off(payload: dict, user: Any) -> dict:
     checker_roles=CHECKERS,
     validate=validate_write_off,
     target=lambda p: f"project:{p['project_id']}:write_off",
-    summarise=lambda p: _("Write off %(loss)s of %(project)s")
-    % {"loss": format_yuan(p["loss_fen"]), "project": _title(p)},
+    summarise=lambda p: (
+        _("Write off %(loss)s of %(project)s")
+        % {"loss": format_yuan(p["loss_fen"]), "project": _title(p)}
+    ),
 )
 def write_off(payload: dict, proposal: Any) -> dict:
     row = services.write_off(
@@ -306,12 +319,14 @@ def _proceeds(payload: dict, key: str) -> int:
     checker_roles=CHECKERS,
     validate=validate_exit,
     target=lambda p: f"project:{p['project_id']}:exit",
-    summarise=lambda p: _("Exit %(project)s (%(route)s) for %(proceeds)s")
-    % {
-        "project": _title(p),
-        "route": ExitRoute(p["route"]).label,
-        "proceeds": format_yuan(p["proceeds_fen"]),
-    },
+    summarise=lambda p: (
+        _("Exit %(project)s (%(route)s) for %(proceeds)s")
+        % {
+            "project": _title(p),
+            "route": ExitRoute(p["route"]).label,
+            "proceeds": format_yuan(p["proceeds_fen"]),
+        }
+    ),
 )
 def exit_stake(payload: dict, proposal: Any) -> dict:
     row = services.exit_project(

@@ -11,13 +11,30 @@ These functions take querysets or ids that the caller already scoped through
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from patientcap.domain.money import format_yuan
-from patientcap.investments.models import Project, Tranche
+from patientcap.domain import metrics
+from patientcap.domain.ledger import Side
+from patientcap.domain.money import format_yuan, round_fen, yuan
+from patientcap.investments.models import (
+    Agreement,
+    Conversion,
+    Exit,
+    Milestone,
+    MilestoneStatus,
+    Project,
+    Stage,
+    Tranche,
+    WriteOff,
+)
+from patientcap.ledger import selectors as ledger_selectors
+from patientcap.ledger.models import Posting
 
 
 # --- For the other programmes (matched credit) -------------------------------------------------
@@ -88,3 +105,411 @@ def diligence_package(enterprise_id: int) -> list[dict]:
             )
     items.sort(key=lambda item: item["date"])
     return items
+
+
+# --- Pipeline, timeline, queue -----------------------------------------------------------------
+def pipeline(projects: QuerySet[Project]) -> list[tuple[str, str, list[Project]]]:
+    """The projects grouped by stage, in the order of the programme: (stage, label, projects)."""
+    by_stage: dict[str, list[Project]] = {s: [] for s in Stage.values}
+    for p in projects.select_related("enterprise").order_by("-applied_on", "-pk"):
+        by_stage[p.stage].append(p)
+    return [(s, str(Stage(s).label), by_stage[s]) for s in Stage.values]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of a project's timeline."""
+
+    when: dt.date
+    kind: str  # application, review, decision, agreement, tranche, evidence, verdict, ...
+    title: str
+    detail: str = ""
+    anchor: str = ""
+
+
+def timeline(project: Project) -> list[Event]:
+    """Application → reviews → decision → agreement → tranches → milestones → conversion or
+    write-off → exit, in date order (same-day steps in the programme's order)."""
+    events = [Event(project.applied_on, "application", _("Application"),
+                    format_yuan(project.requested_fen), "application")]  # fmt: skip
+    for r in project.reviews.select_related("reviewer"):
+        events.append(Event(r.reviewed_on, "review", _("Review, score %(s)s") % {"s": r.score},
+                            r.opinion, f"review-{r.pk}"))  # fmt: skip
+    decision = getattr(project, "decision", None)
+    if decision is not None:
+        title = _("Committee approved %(a)s") % {"a": format_yuan(decision.amount_fen)} if (
+            decision.approved) else _("Committee rejected the application")  # fmt: skip
+        events.append(Event(decision.decided_on, "decision", title, decision.comment, "decision"))
+    agreement = getattr(project, "agreement", None)
+    if agreement is not None:
+        events.append(Event(agreement.signed_on, "agreement", _("Agreement signed"),
+                            agreement.get_variant_display(), "agreement"))  # fmt: skip
+        for t in agreement.tranches.all():
+            if t.disbursed_on:
+                events.append(Event(t.disbursed_on, "tranche",
+                                    _("Tranche %(n)s paid") % {"n": t.number},
+                                    format_yuan(t.amount_fen), f"tranche-{t.pk}"))  # fmt: skip
+        for m in agreement.milestones.all():
+            for e in m.evidence.all():
+                events.append(Event(e.submitted_on, "evidence",
+                                    _("Evidence for %(m)s") % {"m": m.what}, e.note,
+                                    f"milestone-{m.pk}"))  # fmt: skip
+            for v in m.verdicts.all():
+                events.append(Event(v.given_on, "verdict",
+                                    (_("%(m)s met") if v.met else _("%(m)s not met")) % {"m": m.what},
+                                    v.comment, f"milestone-{m.pk}"))  # fmt: skip
+    for d in project.diligence.all():
+        events.append(Event(d.reviewed_on, "diligence", _("Diligence review"), d.findings,
+                            f"diligence-{d.pk}"))  # fmt: skip
+    conversion = getattr(project, "conversion", None)
+    if conversion is not None:
+        events.append(Event(conversion.converted_on, "conversion", _("Converted to equity"),
+                            _("%(n)s shares, stake %(s)s") % {"n": conversion.shares,
+                                                              "s": conversion.stake},
+                            "conversion"))  # fmt: skip
+    write_off = getattr(project, "write_off", None)
+    if write_off is not None:
+        events.append(Event(write_off.written_off_on, "write_off", _("Written off"),
+                            format_yuan(write_off.loss_fen), "write-off"))  # fmt: skip
+    exit_ = getattr(project, "exit", None)
+    if exit_ is not None:
+        events.append(Event(exit_.exited_on, "exit", _("Exited: %(r)s") % {
+            "r": exit_.get_route_display()}, format_yuan(exit_.proceeds_fen), "exit"))  # fmt: skip
+    order = {k: i for i, k in enumerate(
+        ("application", "review", "decision", "agreement", "tranche", "evidence", "verdict",
+         "diligence", "conversion", "write_off", "exit"))}  # fmt: skip
+    return sorted(events, key=lambda e: (e.when, order[e.kind]))
+
+
+@dataclass(frozen=True)
+class Queue:
+    overdue_milestones: list[Milestone]
+    tranches_due: list[Tranche]
+    deadlines: list[Agreement]  # conversion deadlines within the horizon, or passed
+    awaiting_verdict: list[Milestone]
+    awaiting_review: list[Project]
+
+
+def queue(projects: QuerySet[Project], as_of: dt.date, horizon_days: int = 60) -> Queue:
+    """The officer's work: milestones overdue (past due, no verdict), tranches due within the
+    horizon and unpaid, conversion deadlines within the horizon or passed, evidence awaiting a
+    verdict, applications awaiting review."""
+    horizon = as_of + dt.timedelta(days=horizon_days)
+    live = projects.filter(stage__in=(Stage.SIGNED, Stage.DISBURSING))
+    milestones = Milestone.objects.filter(agreement__project__in=live).select_related(
+        "agreement__project__enterprise"
+    )
+    return Queue(
+        overdue_milestones=list(
+            milestones.filter(
+                due_on__lt=as_of,
+                status__in=(MilestoneStatus.PENDING, MilestoneStatus.SUBMITTED),
+            ).order_by("due_on")
+        ),
+        tranches_due=list(
+            Tranche.objects.filter(
+                agreement__project__in=live, disbursed_on__isnull=True, due_on__lte=horizon
+            )
+            .select_related("agreement__project__enterprise")
+            .order_by("due_on")
+        ),
+        deadlines=list(
+            Agreement.objects.filter(
+                project__in=projects.filter(stage=Stage.DISBURSING),
+                conversion_deadline__lte=horizon,
+            )
+            .select_related("project__enterprise")
+            .order_by("conversion_deadline")
+        ),
+        awaiting_verdict=list(milestones.filter(status=MilestoneStatus.SUBMITTED)),
+        awaiting_review=list(
+            projects.filter(stage__in=(Stage.APPLIED, Stage.UNDER_REVIEW))
+            .select_related("enterprise")
+            .order_by("applied_on")
+        ),
+    )
+
+
+# --- The revolving pool ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PoolFigures:
+    as_of: dt.date
+    contributions_fen: int  # fiscal money received
+    invested_fen: int  # tranches paid
+    returned_fen: int  # exit proceeds and write-off recoveries
+    written_off_fen: int  # losses written off
+    cash_fen: int  # the pool's cash (ledger)
+    committed_fen: int  # signed, not yet paid, on live agreements
+    outstanding_fen: int  # paid and still held (not written off, not exited), at cost
+    projects: int  # projects that received money
+    exited_projects: int
+
+    @property
+    def available_fen(self) -> int:
+        return self.cash_fen - self.committed_fen
+
+    @property
+    def recycling_rate(self) -> Decimal | None:
+        return metrics.recycling_rate(self.returned_fen, self.invested_fen)
+
+
+def _sum(queryset: QuerySet, field: str) -> int:
+    return int(queryset.aggregate(total=Sum(field))["total"] or 0)
+
+
+def pool_figures(as_of: dt.date) -> PoolFigures:
+    """The pool on `as_of` (end of day): every figure from the rows and the ledger of that date."""
+    paid = Tranche.objects.filter(disbursed_on__lte=as_of)
+    exits = Exit.objects.filter(exited_on__lte=as_of)
+    write_offs = WriteOff.objects.filter(written_off_on__lte=as_of)
+    closed = Q(project__write_off__written_off_on__lte=as_of) | Q(
+        project__exit__exited_on__lte=as_of
+    ) | Q(project__conversion__converted_on__lte=as_of)  # fmt: skip
+    live = Agreement.objects.filter(signed_on__lte=as_of).exclude(closed)
+    committed = _sum(live, "amount_fen") - _sum(
+        Tranche.objects.filter(agreement__in=live, disbursed_on__lte=as_of), "amount_fen"
+    )
+    invested = _sum(paid, "amount_fen")
+    cost_closed = _sum(exits, "cost_fen") + _sum(write_offs, "disbursed_fen")
+    return PoolFigures(
+        as_of=as_of,
+        contributions_fen=ledger_selectors.balance("fiscal_pool.contributions", as_of),
+        invested_fen=invested,
+        returned_fen=_sum(exits, "proceeds_fen") + _sum(write_offs, "recovered_fen"),
+        written_off_fen=_sum(write_offs, "loss_fen"),
+        cash_fen=ledger_selectors.balance("fiscal_pool.cash", as_of),
+        committed_fen=committed,
+        outstanding_fen=invested - cost_closed,
+        projects=paid.values("agreement__project_id").distinct().count(),
+        exited_projects=exits.count(),
+    )
+
+
+def balance_series(as_of: dt.date) -> tuple[metrics.BalancePoint, ...]:
+    """The pool's cash balance after each day with movements, up to `as_of`."""
+    rows = (
+        Posting.objects.filter(account__code="fiscal_pool.cash", date__lte=as_of)
+        .values_list("date", "side")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return metrics.balance_series(
+        metrics.Movement(day, total if side == Side.DEBIT else -total) for day, side, total in rows
+    )
+
+
+@dataclass(frozen=True)
+class YearFlows:
+    year: int
+    contributions_fen: int
+    returned_fen: int  # exit proceeds and recoveries
+    invested_fen: int  # tranches paid
+
+    @property
+    def net_fen(self) -> int:
+        return self.contributions_fen + self.returned_fen - self.invested_fen
+
+
+def flows_by_year(as_of: dt.date) -> list[YearFlows]:
+    """Inflows (fiscal contributions, exit proceeds, recoveries) and outflows (tranches) by
+    calendar year, up to `as_of`."""
+    years: dict[int, list[int]] = {}
+
+    def add(day: dt.date, i: int, amount: int) -> None:
+        years.setdefault(day.year, [0, 0, 0])[i] += amount
+
+    contributions = Posting.objects.filter(
+        account__code="fiscal_pool.contributions", date__lte=as_of
+    ).values_list("date", "side", "amount")
+    for day, side, amount in contributions:
+        add(day, 0, amount if side == Side.CREDIT else -amount)
+    for day, amount in Exit.objects.filter(exited_on__lte=as_of).values_list(
+        "exited_on", "proceeds_fen"
+    ):
+        add(day, 1, amount)
+    for day, amount in WriteOff.objects.filter(written_off_on__lte=as_of).values_list(
+        "written_off_on", "recovered_fen"
+    ):
+        add(day, 1, amount)
+    for day, amount in Tranche.objects.filter(disbursed_on__lte=as_of).values_list(
+        "disbursed_on", "amount_fen"
+    ):
+        add(day, 2, amount)
+    return [YearFlows(y, *v) for y, v in sorted(years.items())]
+
+
+def sankey(as_of: dt.date) -> dict[str, Any]:
+    """Pool → projects (by outcome) → exits → back to the pool, for an ECharts sankey (values in
+    yuan as strings; the chart reads them as numbers)."""
+    f = pool_figures(as_of)
+    exits = Exit.objects.filter(exited_on__lte=as_of)
+    write_offs = WriteOff.objects.filter(written_off_on__lte=as_of)
+    converted = _sum(
+        Conversion.objects.filter(converted_on__lte=as_of).exclude(
+            project__exit__exited_on__lte=as_of
+        ),
+        "amount_fen",
+    )
+    names = {
+        "contributions": _("Fiscal contributions"),
+        "pool": _("Fiscal pool"),
+        "outstanding": _("Invest-first outstanding"),
+        "converted": _("Converted equity"),
+        "written_off": _("Written off"),
+        "exited": _("Exited projects"),
+        "proceeds": _("Exit proceeds"),
+        "back": _("Back to the pool"),
+    }
+    links = [
+        ("contributions", "pool", f.contributions_fen),
+        ("pool", "outstanding", f.outstanding_fen - converted),
+        ("pool", "converted", converted),
+        ("pool", "written_off", _sum(write_offs, "disbursed_fen")),
+        ("pool", "exited", _sum(exits, "cost_fen")),
+        ("exited", "proceeds", _sum(exits, "proceeds_fen")),
+        ("written_off", "back", _sum(write_offs, "recovered_fen")),
+        ("proceeds", "back", _sum(exits, "proceeds_fen")),
+    ]
+    used = {n for s, t, v in links if v > 0 for n in (s, t)}
+    return {
+        "nodes": [{"name": str(names[k])} for k in names if k in used],
+        "links": [
+            {"source": str(names[s]), "target": str(names[t]), "value": yuan(v)}
+            for s, t, v in links
+            if v > 0
+        ],
+    }
+
+
+# --- Fund metrics ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    """One project in the portfolio metrics."""
+
+    project_id: int
+    title: str
+    enterprise: str
+    stage: str
+    metrics: metrics.ProjectMetrics
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    as_of: dt.date
+    rows: list[Row]
+    total: metrics.ProjectMetrics
+
+
+def _round_prices(enterprise_ids: set[int], as_of: dt.date) -> dict[int, tuple[dt.date, Decimal]]:
+    """The latest priced round of each enterprise on or before `as_of` (one query)."""
+    from patientcap.equity.models import Round
+
+    latest: dict[int, tuple[dt.date, Decimal]] = {}
+    rows = (
+        Round.objects.filter(enterprise_id__in=enterprise_ids, on__lte=as_of)
+        .order_by("enterprise_id", "on", "pk")
+        .values_list("enterprise_id", "on", "price_per_share")
+    )
+    for enterprise_id, on, price in rows:
+        latest[enterprise_id] = (on, price)
+    return latest
+
+
+def unrealised_fen(
+    conversion: tuple[int, int, Decimal, dt.date], round_price: tuple[dt.date, Decimal] | None,
+    as_of: dt.date,
+) -> int | None:  # fmt: skip
+    """A converted stake's value: its shares at the latest round price; without a round since the
+    conversion, the latest valuation × the stake received; without either, at cost."""
+    enterprise_id, shares, stake, converted_on = (
+        conversion[0],
+        conversion[1],
+        conversion[2],
+        conversion[3],
+    )
+    if round_price is not None and round_price[0] >= converted_on:
+        return metrics.unrealised_value(shares, round_price[1])
+    from patientcap.valuations.selectors import latest_valuation
+
+    valuation = latest_valuation(enterprise_id, as_of)
+    if valuation is not None and valuation.valued_on >= converted_on:
+        return round_fen(Decimal(valuation.point_fen) * stake)
+    return None  # no market evidence since the conversion
+
+
+def portfolio(projects: QuerySet[Project], as_of: dt.date) -> Portfolio:
+    """XIRR, DPI, RVPI, TVPI and MOIC of every project that received money by `as_of`, and of the
+    whole portfolio: tranches paid in, exit proceeds and recoveries returned, and the residual
+    value of what is still held (converted stakes at the latest round price or valuation, money
+    not yet converted at cost). A handful of queries, whatever the number of projects."""
+    ids = set(
+        Tranche.objects.filter(agreement__project__in=projects, disbursed_on__lte=as_of)
+        .values_list("agreement__project_id", flat=True)
+        .distinct()
+    )
+    flows: dict[int, list[metrics.Flow]] = {pk: [] for pk in ids}
+    invested: dict[int, int] = dict.fromkeys(ids, 0)
+    investment, distribution = metrics.FlowKind.INVESTMENT, metrics.FlowKind.DISTRIBUTION
+    for pk, day, amount in Tranche.objects.filter(
+        agreement__project_id__in=ids, disbursed_on__lte=as_of
+    ).values_list("agreement__project_id", "disbursed_on", "amount_fen"):
+        flows[pk].append(metrics.Flow(day, investment, amount))
+        invested[pk] += amount
+    closed: set[int] = set()
+    for pk, day, amount in Exit.objects.filter(
+        project_id__in=ids, exited_on__lte=as_of
+    ).values_list("project_id", "exited_on", "proceeds_fen"):
+        closed.add(pk)
+        if amount:
+            flows[pk].append(metrics.Flow(day, distribution, amount))
+    for pk, day, amount in WriteOff.objects.filter(
+        project_id__in=ids, written_off_on__lte=as_of
+    ).values_list("project_id", "written_off_on", "recovered_fen"):
+        closed.add(pk)
+        if amount:
+            flows[pk].append(metrics.Flow(day, distribution, amount))
+    conversions = {
+        pk: (enterprise_id, shares, stake, on)
+        for pk, enterprise_id, shares, stake, on in Conversion.objects.filter(
+            project_id__in=ids - closed, converted_on__lte=as_of
+        ).values_list("project_id", "project__enterprise_id", "shares", "stake", "converted_on")
+    }
+    prices = _round_prices({c[0] for c in conversions.values()}, as_of)
+    info = {
+        pk: (title, name, stage)
+        for pk, title, name, stage in Project.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "enterprise__name", "stage"
+        )
+    }
+    keyed = []
+    for pk in sorted(ids):
+        residual = 0
+        if pk not in closed:
+            residual = invested[pk]
+            if pk in conversions:
+                value = unrealised_fen(conversions[pk], prices.get(conversions[pk][0]), as_of)
+                residual = invested[pk] if value is None else value
+        keyed.append(metrics.Project(str(pk), tuple(flows[pk]), residual))
+    result = metrics.portfolio_metrics(keyed, as_of)
+    rows = [
+        Row(int(m.key), *info[int(m.key)][:2], str(Stage(info[int(m.key)][2]).label), m)
+        for m in result.projects
+    ]
+    return Portfolio(as_of, rows, result.portfolio)
+
+
+def loss_ratio_by_vintage(as_of: dt.date) -> tuple[metrics.VintageLoss, ...]:
+    """Written-off principal ÷ principal invested, by the year of each project's first tranche."""
+    first: dict[int, dt.date] = {}
+    invested: dict[int, int] = {}
+    for pk, day, amount in Tranche.objects.filter(disbursed_on__lte=as_of).values_list(
+        "agreement__project_id", "disbursed_on", "amount_fen"
+    ):
+        first[pk] = min(first.get(pk, day), day)
+        invested[pk] = invested.get(pk, 0) + amount
+    lost = dict(
+        WriteOff.objects.filter(written_off_on__lte=as_of).values_list("project_id", "loss_fen")
+    )
+    return metrics.loss_ratio_by_vintage(
+        metrics.Exposure(first[pk], invested[pk], lost.get(pk, 0)) for pk in first
+    )

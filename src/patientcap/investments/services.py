@@ -55,7 +55,11 @@ from patientcap.policy.registry import value_at
 
 InvestFirstError = rules.InvestFirstError
 LOSS_TOLERANCE = "invest_first.loss_tolerance"
-CASH, INVESTED, EQUITY = "fiscal_pool.cash", "fiscal_pool.invest_first", "fiscal_pool.converted_equity"
+CASH, INVESTED, EQUITY = (
+    "fiscal_pool.cash",
+    "fiscal_pool.invest_first",
+    "fiscal_pool.converted_equity",
+)
 ZONE_STAFF = {Role.ZONE_OFFICER, Role.REVIEWER}
 MAX_AMOUNT_FEN = 10**13  # ¥100 billion: far above any single invest-first project
 
@@ -241,11 +245,15 @@ def terms_of(agreement: Agreement, disbursed_fen: int | None = None) -> rules.Ag
         tranches=tuple(rules.Tranche(t.due_on, t.amount_fen) for t in agreement.tranches.all()),
         milestones=tuple(
             rules.Milestone(
-                m.what, m.measure, m.target, m.due_on, m.evidence_required,
+                m.what,
+                m.measure,
+                m.target,
+                m.due_on,
+                m.evidence_required,
                 rules.MilestoneStatus(m.status),
             )
             for m in agreement.milestones.all()
-        ),  # fmt: skip
+        ),
         buyback=buyback,
         trigger_event=agreement.trigger_event,
     )
@@ -406,11 +414,15 @@ def check_disbursement(*, tranche: Tranche, on: dt.date) -> rules.Disbursement:
     )
 
 
-def disburse(*, tranche_id: int, on: dt.date, actor: Any, proposal_id: int | None = None) -> Tranche:
+def disburse(
+    *, tranche_id: int, on: dt.date, actor: Any, proposal_id: int | None = None
+) -> Tranche:
     """Pay a tranche from the fiscal pool: fiscal_pool.invest_first Dr / fiscal_pool.cash Cr."""
     with transaction.atomic():
-        tranche = Tranche.objects.select_for_update().select_related("agreement__project").get(
-            pk=scoping.get_writable(actor, Tranche, pk=tranche_id).pk
+        tranche = (
+            Tranche.objects.select_for_update()
+            .select_related("agreement__project")
+            .get(pk=scoping.get_writable(actor, Tranche, pk=tranche_id).pk)
         )
         project = _project(actor, tranche.agreement.project_id, lock=True)
         check_disbursement(tranche=tranche, on=on)
@@ -471,9 +483,7 @@ def submit_evidence(
     return evidence
 
 
-def give_verdict(
-    *, milestone_id: int, met: bool, comment: str, on: dt.date, actor: Any
-) -> Verdict:
+def give_verdict(*, milestone_id: int, met: bool, comment: str, on: dt.date, actor: Any) -> Verdict:
     """A reviewer's verdict on the latest evidence: never by the person who submitted it."""
     _zone_staff(actor)
     with transaction.atomic():
@@ -486,9 +496,7 @@ def give_verdict(
             raise refuse(gettext_noop("There is no evidence awaiting a verdict."))
         if evidence.submitted_by_id == actor.pk:
             raise refuse(
-                gettext_noop(
-                    "You submitted this evidence: another reviewer must give the verdict."
-                )
+                gettext_noop("You submitted this evidence: another reviewer must give the verdict.")
             )
         verdict = Verdict.objects.create(
             milestone=milestone, evidence=evidence, met=met, comment=(comment or "").strip(),
@@ -590,7 +598,9 @@ def conversion_terms(agreement: Agreement) -> dict[str, Any]:
         "variant": agreement.variant,
         "discount": str(agreement.discount),
         "agreed_valuation_fen": agreement.agreed_valuation_fen,
-        "fixed_fraction": None if agreement.fixed_fraction is None else str(agreement.fixed_fraction),
+        "fixed_fraction": None
+        if agreement.fixed_fraction is None
+        else str(agreement.fixed_fraction),
         "trigger_event": agreement.trigger_event,
         "conversion_deadline": agreement.conversion_deadline.isoformat(),
     }

@@ -6,14 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-from patientcap.approvals import services as proposals
-from patientcap.approvals.services import ActionFailed, InvalidProposal
-from patientcap.investments import selectors, services
-from patientcap.investments.models import Evidence, Milestone, Project, Stage, Verdict
-from patientcap.ledger.models import Entry
-from patientcap.ledger.selectors import balance
-from tests.integration.investments.conftest import (
+from tests.integration.investments.builders import (
     POOL_FEN,
     applied,
     approve,
@@ -22,6 +15,13 @@ from tests.integration.investments.conftest import (
     fund_pool,
     signed,
 )
+
+from patientcap.approvals import services as proposals
+from patientcap.approvals.services import InvalidProposal
+from patientcap.investments import selectors, services
+from patientcap.investments.models import Evidence, Milestone, Project, Stage, Verdict
+from patientcap.ledger.models import Entry
+from patientcap.ledger.selectors import balance
 
 
 def _entries() -> int:
@@ -276,7 +276,9 @@ def test_an_exit_with_negative_proceeds_is_refused(users, firm, monkeypatch):
     project = disbursed(users, firm)
     project.stage = Stage.CONVERTED  # the route needs a converted stake; the check comes first
     project.save(update_fields=["stage"])
-    monkeypatch.setattr(Project, "conversion", property(lambda self: type("C", (), {"amount_fen": 200_000_000})()))
+    monkeypatch.setattr(
+        Project, "conversion", property(lambda self: type("C", (), {"amount_fen": 200_000_000})())
+    )
     before = _entries()
     with pytest.raises(InvalidProposal, match="Exit proceeds cannot be negative"):
         proposals.propose(
