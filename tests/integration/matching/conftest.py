@@ -5,7 +5,7 @@ matched-credit file through its states."""
 import datetime as dt
 
 import pytest
-from tests.integration.investments.conftest import disbursed, fund_pool
+from tests.integration.investments.builders import disbursed, fund_pool
 from tests.support import make_user
 
 from patientcap.accounts.models import Role

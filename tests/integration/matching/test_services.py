@@ -244,7 +244,7 @@ def test_a_deadline_the_calendar_does_not_cover_is_refused_naming_the_year(
         amount_fen=100_000_00, on=dt.date(2026, 12, 21),
     )  # fmt: skip
     before = counts()
-    with pytest.raises(services.Refused, match="does not cover 2027.*override table"):
+    with pytest.raises(services.Refused, match=r"does not cover 2027.*override table"):
         services.complete_due_diligence(
             actor=users["zone_officer"], application_id=app.pk, on=dt.date(2026, 12, 28)
         )
