@@ -75,8 +75,8 @@ def test_bad_input_is_a_422_with_the_reason(users, orgs, firm):
     r = post(bank, f"{BASE}/applications/{app.pk}/pause", {"documents": "x"})
     assert r.status_code == 422 and "not possible while the file is submitted" in r.json()["detail"]
     ent = token_client(users["enterprise_user"])
-    r = post(ent, f"{BASE}/applications",
-             {"enterprise_id": firm.pk, "bank_id": orgs["bank_a"].pk, "amount": "300万"})  # fmt: skip
+    body = {"enterprise_id": firm.pk, "bank_id": orgs["bank_a"].pk, "amount": "300万"}
+    r = post(ent, f"{BASE}/applications", body)
     assert r.status_code == 422 and "matching limit" in r.json()["detail"]
     assert Application.objects.count() == 1
 
