@@ -42,6 +42,8 @@ CAP_TABLE_READERS = READ_ALL_ROLES | {
 
 def cap_table_enterprises(user: Any) -> Q:
     """The enterprises whose cap table `user` may read (a filter on Enterprise)."""
+    if user.is_superuser:
+        return ALL
     if user.role not in CAP_TABLE_READERS:
         return NOTHING
     return enterprise_read(user)
@@ -60,6 +62,15 @@ def fund_write(user: Any) -> Q:
 
 def fund_read(user: Any) -> Q:
     return ALL if user.role in READ_ALL_ROLES else NOTHING
+
+
+def reads_fund(user: Any) -> bool:
+    """Whether `user` may see the angel fund's pages (zone staff, auditors, the superuser)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in READ_ALL_ROLES)
+    )
 
 
 def register() -> None:
