@@ -7,6 +7,7 @@ caller must already have scoped the enterprise.
 """
 
 import datetime as dt
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,7 +113,7 @@ def stability(user: Any, ruleset_id: str, year: int) -> Stability:
     bounds = [None, *PSI_EDGES, None]
     labels = [
         f"{lo if lo is not None else ''}–{hi if hi is not None else ''}"
-        for lo, hi in zip(bounds, bounds[1:], strict=False)
+        for lo, hi in itertools.pairwise(bounds)
     ]
 
     def counts(scores: list[Decimal]) -> list[int]:
