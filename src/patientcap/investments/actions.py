@@ -10,6 +10,7 @@ Imported from InvestmentsConfig.ready(), which registers them.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -201,7 +202,33 @@ def validate_conversion(payload: dict, user: Any) -> dict:
         "date": on.isoformat(),
         "trigger_occurred": trigger,
         "round_id": round_id,
+        "exit_plan": _exit_plan(payload),
     }
+
+
+EXIT_ROUTES = ("buyback", "secondary", "trade_sale", "ipo")
+
+
+def _exit_plan(payload: dict) -> dict | None:
+    """The converted stake's exit plan, when the maker gives one: {"exit_route",
+    "exit_horizon_years", "target_multiple"} (the agreement's default otherwise)."""
+    route = str(payload.get("exit_route") or "").strip()
+    if not route:
+        return None
+    if route not in EXIT_ROUTES:
+        raise ValidationError({"exit_route": _("Choose the intended exit route.")})
+    horizon = _int(payload, "exit_horizon_years")
+    if not 1 <= horizon <= 30:
+        raise ValidationError(
+            {"exit_horizon_years": _("The exit horizon is a whole number of years, 1 to 30.")}
+        )
+    try:
+        multiple = Decimal(str(payload.get("target_multiple", "")))
+    except ArithmeticError:
+        multiple = Decimal(0)
+    if not multiple.is_finite() or multiple <= 0:
+        raise ValidationError({"target_multiple": _("The target multiple must be positive.")})
+    return {"exit_route": route, "exit_horizon_years": horizon, "target_multiple": str(multiple)}
 
 
 @approvals.action(
@@ -216,11 +243,13 @@ def validate_conversion(payload: dict, user: Any) -> dict:
     ),
 )
 def convert(payload: dict, proposal: Any) -> dict:
+    plan = payload.get("exit_plan")
     conversion = services.convert(
         project_id=payload["project_id"],
         on=dt.date.fromisoformat(payload["date"]),
         trigger_occurred=payload["trigger_occurred"],
         round_id=payload["round_id"],
+        exit_plan=plan and dict(plan, target_multiple=Decimal(plan["target_multiple"])),
         actor=proposal.decided_by,
         proposal_id=proposal.pk,
     )

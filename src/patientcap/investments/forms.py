@@ -204,6 +204,19 @@ class ConvertForm(Reason):
     round_id = forms.IntegerField(
         label=gettext_lazy("Round (variants A and D)"), required=False, min_value=1
     )
+    exit_route = forms.ChoiceField(
+        label=gettext_lazy("Intended exit route"),
+        choices=[("buyback", gettext_lazy("Buyback by founders or the company")),
+                 ("secondary", gettext_lazy("Sale in a later round")),
+                 ("trade_sale", gettext_lazy("Merger or acquisition")),
+                 ("ipo", gettext_lazy("IPO"))],
+    )  # fmt: skip
+    exit_horizon_years = forms.IntegerField(
+        label=gettext_lazy("Exit horizon (years)"), min_value=1, max_value=30, initial=3
+    )
+    target_multiple = forms.DecimalField(
+        label=gettext_lazy("Target multiple"), min_value=Decimal("0.01"), initial=Decimal("1.2")
+    )
 
 
 class DiligenceForm(forms.Form):

@@ -517,11 +517,15 @@ def give_verdict(*, milestone_id: int, met: bool, comment: str, on: dt.date, act
 
 # --- Conversion --------------------------------------------------------------------------------
 def check_conversion(*, project: Project, on: dt.date, trigger_occurred: bool) -> rules.Agreement:
+    from patientcap.equity import selectors as equity
+
     _stage(project, Stage.DISBURSING)
     agreement = project.agreement
     paid = disbursed_fen(agreement)
     terms = terms_of(agreement, paid)
     rules.ensure_may_convert(terms, on, trigger_occurred=trigger_occurred)
+    if not equity.has_cap_table(project.enterprise_id, on):
+        raise refuse(gettext_noop("Open the enterprise's cap table first (equity)."))
     return terms
 
 
@@ -532,9 +536,13 @@ def convert(
     actor: Any,
     trigger_occurred: bool = False,
     round_id: int | None = None,
+    exit_plan: dict[str, Any] | None = None,
     proposal_id: int | None = None,
 ) -> Conversion:
-    """Convert the money paid in to equity on the firm's cap table (equity app) and reclassify it:
+    """Convert the money paid in to equity on the firm's cap table (equity app), give the stake
+    its exit plan and next-round tracker there (`exit_plan`: exit_route, exit_horizon_years,
+    target_multiple; by default a buyback — or, without buyback terms, a sale in a later round —
+    within 3 years at 1.2×), and reclassify the money:
     fiscal_pool.converted_equity Dr / fiscal_pool.invest_first Cr."""
     from patientcap.equity import services as equity
 
@@ -550,6 +558,10 @@ def convert(
             source=f"investments.project:{project.pk}",
             round_id=round_id,
         )
+        equity.track_converted_invest_first(
+            enterprise_id=project.enterprise_id, holder=HOLDER, on=on, actor=actor,
+            plan=exit_plan or default_exit_plan(project.agreement),
+        )  # fmt: skip
         entry = ledger.post_entry(
             book=FISCAL_POOL,
             date=on,
@@ -591,6 +603,14 @@ def convert(
             },
         )
     return conversion
+
+
+def default_exit_plan(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "exit_route": "buyback" if agreement.buyback_rate is not None else "secondary",
+        "exit_horizon_years": 3,
+        "target_multiple": Decimal("1.2"),
+    }
 
 
 def conversion_terms(agreement: Agreement) -> dict[str, Any]:
@@ -787,7 +807,16 @@ def exit_project(
         converted = project.stage == Stage.CONVERTED
         shares = None
         buyer = (buyer or "").strip()[:200] or str(ExitRoute(route).label)
-        if converted:
+        if converted and route == ExitRoute.MERGER:
+            # The whole company is sold: the cap table's waterfall pays every holder, and closes.
+            sale = equity.record_exit(
+                enterprise_id=project.enterprise_id, on=on, proceeds_fen=terms["exit_value_fen"],
+                actor=actor, source=f"investments.project:{project.pk}",
+            )  # fmt: skip
+            shares = equity_selectors.holding_shares(project.enterprise_id, HOLDER, on) or None
+            if sale.payouts.get(HOLDER, 0) != result.proceeds_fen:
+                raise refuse(gettext_noop("The waterfall changed while the exit was being booked."))
+        elif converted:
             shares = equity_selectors.holding_shares(project.enterprise_id, HOLDER, on)
             if shares:
                 equity.transfer_holding(

@@ -318,7 +318,9 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("investments:project", obj.pk)
     d = form.cleaned_data
     payload = {"project_id": obj.pk, "date": d["date"].isoformat(),
-               "trigger_occurred": d["trigger_occurred"], "round_id": d.get("round_id")}  # fmt: skip
+               "trigger_occurred": d["trigger_occurred"], "round_id": d.get("round_id"),
+               "exit_route": d["exit_route"], "exit_horizon_years": d["exit_horizon_years"],
+               "target_multiple": str(d["target_multiple"])}  # fmt: skip
     return _proposed(request, obj, "investments.convert", payload, d["reason"])
 
 

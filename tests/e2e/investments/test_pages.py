@@ -91,7 +91,11 @@ def test_a_project_goes_from_application_to_exit_through_the_pages(client, users
         actor=users["zone_officer"], source="test",
     )  # fmt: skip
     c = _client(client, users["zone_officer"])
-    c.post(f"/investments/{project.pk}/convert/", {"date": "2026-08-01", "reason": "met"})
+    c.post(
+        f"/investments/{project.pk}/convert/",
+        {"date": "2026-08-01", "reason": "met", "exit_route": "secondary", "exit_horizon_years": "3",
+         "target_multiple": "1.5"},
+    )
     _approve_latest(client, users)
     project.refresh_from_db()
     assert project.stage == Stage.CONVERTED
