@@ -164,8 +164,8 @@ def _out(row: Valuation, *, current: bool) -> dict[str, Any]:
     return data
 
 
-def _detail(row: Valuation) -> dict[str, Any]:
-    data = _out(row, current=not Valuation.objects.filter(previous=row).exists())
+def _detail(user: Any, row: Valuation) -> dict[str, Any]:
+    data = _out(row, current=selectors.is_current(user, row))
     data["inputs"] = row.inputs
     data["methods"] = [
         {
@@ -212,7 +212,9 @@ def list_valuations(
     count = rows.count()
     chunk = list(rows[(page - 1) * page_size : page * page_size])
     revised = set(
-        Valuation.objects.filter(previous__in=chunk).values_list("previous_id", flat=True)
+        scoping.readable(user, Valuation)
+        .filter(previous__in=chunk)
+        .values_list("previous_id", flat=True)
     )
     return {
         "count": count,
@@ -224,7 +226,8 @@ def list_valuations(
 
 @router.get("/{int:valuation_id}", response=ValuationDetailOut, summary="One valuation")
 def get_valuation(request: HttpRequest, valuation_id: int) -> dict[str, Any]:
-    return _detail(scoping.get_readable(api_user(request), Valuation, pk=valuation_id))
+    user = api_user(request)
+    return _detail(user, scoping.get_readable(user, Valuation, pk=valuation_id))
 
 
 @router.post(
@@ -306,4 +309,4 @@ def create(request: HttpRequest, body: ValuationIn) -> Any:
         raise HttpError(403, "Only the zone officer values enterprises.") from None
     except ValidationError as exc:
         return _invalid(exc)
-    return Status(201, _detail(row))
+    return Status(201, _detail(user, row))

@@ -50,18 +50,25 @@ def history(user: Any, enterprise_id: int) -> "QuerySet[Valuation]":
     )
 
 
-def versions(valuation: Valuation) -> list[Valuation]:
-    """The chain of versions `valuation` belongs to, oldest first."""
+def versions(user: Any, valuation: Valuation) -> list[Valuation]:
+    """The chain of versions `valuation` belongs to, oldest first (all of one enterprise, so
+    readable together)."""
+    rows = scoping.readable(user, Valuation).select_related("created_by")
     chain = [valuation]
     node = valuation
     while node.previous_id is not None:
-        node = Valuation.objects.get(pk=node.previous_id)
+        node = rows.get(pk=node.previous_id)
         chain.insert(0, node)
     node = valuation
-    while (nxt := Valuation.objects.filter(previous=node).first()) is not None:
+    while (nxt := rows.filter(previous=node).first()) is not None:
         chain.append(nxt)
         node = nxt
     return chain
+
+
+def is_current(user: Any, valuation: Valuation) -> bool:
+    """Whether no later version revises `valuation`."""
+    return not scoping.readable(user, Valuation).filter(previous=valuation).exists()
 
 
 def stale_assessments(user: Any, on: dt.date) -> "QuerySet[Valuation]":

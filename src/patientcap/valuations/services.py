@@ -620,8 +620,8 @@ def save_valuation(
 def _parameters_used() -> str:
     """The proposed parameters this code applied (no policy file holds them yet)."""
     return (
-        f"valuations.services: cny_per_usd default {PROPOSED_PARAMETERS['cny_per_usd']}, wide spread "
-        f"{WIDE_SPREAD}, round stale after {ROUND_MAX_AGE_MONTHS} months, "
+        f"valuations.services: cny_per_usd default {PROPOSED_PARAMETERS['cny_per_usd']}, "
+        f"wide spread {WIDE_SPREAD}, round stale after {ROUND_MAX_AGE_MONTHS} months, "
         f"approval below {v.APPROVAL_THRESHOLD} of assessed value (32号令)"
     )
 

@@ -47,8 +47,6 @@ def index(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         rows = rows.filter(enterprise__name__icontains=q)
-    if not rows.exists() and not _may_value(request.user) and not q:
-        raise PermissionDenied
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     stale = selectors.stale_assessments(request.user, today()).count()
     enterprises = (
@@ -95,10 +93,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "valuation": valuation,
             "results": results,
             "chart": _chart(valuation, results),
-            "versions": selectors.versions(valuation),
+            "versions": selectors.versions(request.user, valuation),
             "approval": valuation.written_approvals.first(),
-            "may_value": _may_value(request.user)
-            and not Valuation.objects.filter(previous=valuation).exists(),
+            "may_value": _may_value(request.user) and selectors.is_current(request.user, valuation),
             "may_propose": _may_propose(request.user) and valuation.needs_written_approval,
         },
     )
