@@ -43,7 +43,9 @@ def validate_approval(payload: dict, user: Any) -> dict:
     day's checks (tier, ceiling, circuit breaker)."""
     errors: dict[str, str] = {}
     day = _date(payload, errors)
-    found = scoping.readable(user, Application).filter(pk=_id(payload, "application_id")).first()
+    found = (
+        scoping.readable(user, Application).filter(pk=_id(payload, "application_id") or 0).first()
+    )
     if found is None:
         errors["application_id"] = _("There is no such application.")
     elif found.status != ApplicationStatus.READY:
@@ -80,7 +82,7 @@ def approve_application(payload: dict, proposal: Any) -> dict:
 
 
 def _claim(payload: dict, user: Any, errors: dict, status: str, message: str) -> Claim | None:
-    found = scoping.readable(user, Claim).filter(pk=_id(payload, "claim_id")).first()
+    found = scoping.readable(user, Claim).filter(pk=_id(payload, "claim_id") or 0).first()
     if found is None:
         errors["claim_id"] = _("There is no such claim.")
     elif found.status != status:
@@ -115,8 +117,10 @@ def validate_compensation(payload: dict, user: Any) -> dict:
     checker_roles=CHECKERS,
     validate=validate_compensation,
     target=lambda p: f"tiered-claim:{p['claim_id']}",
-    summarise=lambda p: _("Compensate claim %(ref)s (loss %(loss)s)")
-    % {"ref": p["reference"], "loss": format_yuan(p["loss_fen"])},
+    summarise=lambda p: (
+        _("Compensate claim %(ref)s (loss %(loss)s)")
+        % {"ref": p["reference"], "loss": format_yuan(p["loss_fen"])}
+    ),
 )
 def compensate_claim(payload: dict, proposal: Any) -> dict:
     claim = services.compensate(
@@ -128,7 +132,8 @@ def compensate_claim(payload: dict, proposal: Any) -> dict:
 
 
 def validate_recovery(payload: dict, user: Any) -> dict:
-    """{"claim_id": 3, "amount": "50万" | "amount_fen": 50000000, "date": "...", "source": "..."}."""
+    """{"claim_id": 3, "amount": "50万" | "amount_fen": 50000000, "date": "2025-06-30",
+    "source": "..."}: a recovery no larger than what is still unrecovered."""
     errors: dict[str, str] = {}
     day = _date(payload, errors)
     found = _claim(
@@ -175,8 +180,10 @@ def validate_recovery(payload: dict, user: Any) -> dict:
     checker_roles=CHECKERS,
     validate=validate_recovery,
     target=lambda p: f"tiered-recovery:{p['claim_id']}",
-    summarise=lambda p: _("Recovery of %(amount)s on claim %(ref)s")
-    % {"amount": format_yuan(p["amount_fen"]), "ref": p["reference"]},
+    summarise=lambda p: (
+        _("Recovery of %(amount)s on claim %(ref)s")
+        % {"amount": format_yuan(p["amount_fen"]), "ref": p["reference"]}
+    ),
 )
 def record_recovery(payload: dict, proposal: Any) -> dict:
     recovery = services.record_recovery(

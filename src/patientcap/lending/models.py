@@ -119,6 +119,9 @@ class DueDiligence(models.Model):
             models.UniqueConstraint(fields=["application", "party"], name="tl_dd_once_per_party")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.party}"
+
 
 class LoanStatus(models.TextChoices):
     CONTRACTED = "contracted", _("Contracted, not yet disbursed")
@@ -131,7 +134,9 @@ class LoanStatus(models.TextChoices):
 class Loan(models.Model):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="loan")
     contract_number = models.CharField(_("contract number"), max_length=60, unique=True)
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="tiered_loans")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="tiered_loans"
+    )
     bank = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     guarantor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
@@ -185,6 +190,9 @@ class Disbursement(models.Model):
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="tl_disb_amount"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.loan_id}#{self.number}"
+
 
 class Instalment(models.Model):
     """One instalment of one disbursement's schedule, with what has been paid of it."""
@@ -213,6 +221,9 @@ class Instalment(models.Model):
             and self.interest_paid_fen >= self.interest_fen
         )
 
+    def __str__(self) -> str:
+        return f"{self.loan_id}:{self.disbursement_id}#{self.number}"
+
 
 class Repayment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="repayments")
@@ -232,6 +243,9 @@ class Repayment(models.Model):
     class Meta:
         ordering = ["date", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="tl_rep_amount")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}@{self.date}"
 
 
 class EventKind(models.TextChoices):
@@ -259,6 +273,9 @@ class LoanEvent(models.Model):
     class Meta:
         ordering = ["date", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.loan_id}:{self.kind}@{self.date}"
+
 
 class ClaimStatus(models.TextChoices):
     FILED = "filed", _("Filed, awaiting the zone's review")
@@ -273,7 +290,9 @@ class Claim(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="claims")
     default_on = models.DateField(_("default date"))
     filed_on = models.DateField(_("filed on"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     dpd = models.PositiveIntegerField(_("days past due when filed"))
     principal_fen = models.BigIntegerField(_("overdue principal"))
     interest_fen = models.BigIntegerField(_("unpaid interest"))
@@ -324,6 +343,9 @@ class ClaimShare(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.claim_id}:{self.party}"
+
 
 class Recovery(models.Model):
     """Money recovered (追偿) on a compensated claim, shared back by the loss shares."""
@@ -341,3 +363,6 @@ class Recovery(models.Model):
     class Meta:
         ordering = ["date", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="tl_rec_amount")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}@{self.date}"

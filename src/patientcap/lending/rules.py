@@ -136,7 +136,11 @@ def sharing_rule(on: dt.date, versions: Versions) -> SharingRule:
     assert isinstance(days, int) and isinstance(per_loan, int) and isinstance(per_year, int)
     assert isinstance(cap_rate, Decimal)
     return make_rule(
-        shares={"pool": guarantor * pool_part, "guarantor": guarantor * (1 - pool_part), "bank": bank},
+        shares={
+            "pool": guarantor * pool_part,
+            "guarantor": guarantor * (1 - pool_part),
+            "bank": bank,
+        },
         basis=basis,
         interest_days=days,
         pool_per_loan_cap_fen=per_loan,
@@ -163,7 +167,7 @@ def make_rule(
                 "%(guarantor)s, bank %(bank)s. No claim can be shared until the policy is fixed."
             ),
             {
-                "total": f"{total * 100:g}",
+                "total": f"{(total * 100).normalize():f}",
                 "pool": shares.get("pool"),
                 "guarantor": shares.get("guarantor"),
                 "bank": shares.get("bank"),

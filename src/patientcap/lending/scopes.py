@@ -74,18 +74,14 @@ def may_review(user: Any) -> bool:
 
 
 scoping.register(Application, read=_file_read(), write=_file_write())
-scoping.register(
-    DueDiligence, read=_file_read("application__"), write=_file_write("application__")
-)
+scoping.register(DueDiligence, read=_file_read("application__"), write=_file_write("application__"))
 scoping.register(Loan, read=_file_read(), write=_file_write())
 for _model in (Disbursement, Instalment, Repayment, LoanEvent):
     scoping.register(_model, read=_file_read("loan__"), write=_file_write("loan__"))
-scoping.register(
-    Claim, read=_file_read("loan__", enterprises=False), write=_file_write("loan__")
-)
-for _model in (ClaimShare, Recovery):
+scoping.register(Claim, read=_file_read("loan__", enterprises=False), write=_file_write("loan__"))
+for _claimed in (ClaimShare, Recovery):
     scoping.register(
-        _model,
+        _claimed,
         read=_file_read("claim__loan__", enterprises=False),
         write=_file_write("claim__loan__"),
     )

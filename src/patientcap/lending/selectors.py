@@ -35,7 +35,9 @@ from patientcap.lending.models import (
 )
 from patientcap.lending.rules import Versions
 
-UNSETTLED = Q(principal_paid_fen__lt=F("principal_fen")) | Q(interest_paid_fen__lt=F("interest_fen"))
+UNSETTLED = Q(principal_paid_fen__lt=F("principal_fen")) | Q(
+    interest_paid_fen__lt=F("interest_fen")
+)
 ON_BOOK = (LoanStatus.ACTIVE, LoanStatus.DEFAULTED)
 
 

@@ -59,7 +59,9 @@ from patientcap.lending.selectors import loan_state, portfolio
 
 POOL_CASH = "risk_compensation_pool.cash"
 BOOK = "risk_compensation_pool"
-UNSETTLED = Q(principal_paid_fen__lt=F("principal_fen")) | Q(interest_paid_fen__lt=F("interest_fen"))
+UNSETTLED = Q(principal_paid_fen__lt=F("principal_fen")) | Q(
+    interest_paid_fen__lt=F("interest_fen")
+)
 MAX_TEXT = 500
 
 
@@ -406,7 +408,9 @@ def disburse(
                 day_count=engine.DayCount(loan.day_count),
             )
         except engine.LoanError as exc:
-            raise refuse(gettext_noop("The schedule cannot be made: %(error)s"), error=str(exc))
+            raise refuse(
+                gettext_noop("The schedule cannot be made: %(error)s"), error=str(exc)
+            ) from exc
         number = loan.disbursements.count() + 1
         disbursement = Disbursement.objects.create(
             loan=loan,
@@ -450,9 +454,7 @@ def _open_instalments(loan: Loan) -> list[Instalment]:
     )
 
 
-def _penalty_due(
-    inst: Instalment, annual_rate: Decimal, markup: Decimal, on: dt.date
-) -> int:
+def _penalty_due(inst: Instalment, annual_rate: Decimal, markup: Decimal, on: dt.date) -> int:
     if inst.due >= on:
         return 0
     overdue = inst.principal_fen - inst.principal_paid_fen
@@ -460,9 +462,7 @@ def _penalty_due(
     return max(accrued - inst.penalty_paid_fen, 0)
 
 
-def repay(
-    *, actor: Any, loan_id: int, amount_fen: int, on: dt.date, reference: str
-) -> Repayment:
+def repay(*, actor: Any, loan_id: int, amount_fen: int, on: dt.date, reference: str) -> Repayment:
     """A repayment, paid to what is due in the policy's order (penalty → interest → principal,
     oldest instalment first); anything beyond what is due prepays the next instalments'
     principal (their scheduled interest stays due, unless the loan is paid off: then the
@@ -676,9 +676,11 @@ def file_claim(*, actor: Any, loan_id: int, on: dt.date, statement: str) -> Clai
         }:
             raise refuse(gettext_noop("This loan has nothing overdue: there is no default."))
         default_on = state.oldest_unpaid_due
-        if Claim.objects.filter(loan=loan, default_on=default_on).exclude(
-            status=ClaimStatus.REJECTED
-        ).exists():
+        if (
+            Claim.objects.filter(loan=loan, default_on=default_on)
+            .exclude(status=ClaimStatus.REJECTED)
+            .exists()
+        ):
             raise refuse(
                 gettext_noop(
                     "A claim for this default (overdue since %(date)s) is already filed; "
@@ -765,7 +767,10 @@ def compensate(*, claim_id: int, actor: Any, on: dt.date) -> Claim:
             usage=_pool_usage(on, claim.pk),
         )
         parts = split.as_dict()
-        orgs = {Party.BANK: claim.loan.bank_id, Party.GUARANTOR: claim.loan.guarantor_id}
+        orgs: dict[str, int] = {
+            Party.BANK.value: claim.loan.bank_id,
+            Party.GUARANTOR.value: claim.loan.guarantor_id,
+        }
         ClaimShare.objects.bulk_create(
             ClaimShare(
                 claim=claim,

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from tests.integration.lending import helpers as h
 
 from patientcap.ledger.selectors import balance
 from patientcap.lending import services
@@ -15,7 +16,6 @@ from patientcap.lending.models import (
     LoanStatus,
 )
 from patientcap.lending.selectors import loan_state
-from tests.integration.lending import helpers as h
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +33,20 @@ def test_an_application_takes_the_firms_tier_and_records_the_policy_versions(use
 def test_due_diligence_runs_on_both_sides_in_either_order_and_then_waits_for_the_zone(users, orgs):
     app = h.application(users, orgs, h.firm(users, orgs))
     services.record_diligence(
-        actor=users["guarantor_officer"], application_id=app.pk, favourable=True,
-        opinion="反担保充足", on=h.APPLIED,
+        actor=users["guarantor_officer"],
+        application_id=app.pk,
+        favourable=True,
+        opinion="反担保充足",
+        on=h.APPLIED,
     )
     app.refresh_from_db()
     assert app.status == ApplicationStatus.DILIGENCE
     services.record_diligence(
-        actor=users["bank_officer"], application_id=app.pk, favourable=True,
-        opinion="经营稳定", on=h.APPLIED,
+        actor=users["bank_officer"],
+        application_id=app.pk,
+        favourable=True,
+        opinion="经营稳定",
+        on=h.APPLIED,
     )
     app.refresh_from_db()
     assert app.status == ApplicationStatus.READY
@@ -49,8 +55,11 @@ def test_due_diligence_runs_on_both_sides_in_either_order_and_then_waits_for_the
 def test_an_unfavourable_opinion_declines_the_application(users, orgs):
     app = h.application(users, orgs, h.firm(users, orgs))
     services.record_diligence(
-        actor=users["bank_officer"], application_id=app.pk, favourable=False,
-        opinion="现金流不足", on=h.APPLIED,
+        actor=users["bank_officer"],
+        application_id=app.pk,
+        favourable=False,
+        opinion="现金流不足",
+        on=h.APPLIED,
     )
     app.refresh_from_db()
     assert app.status == ApplicationStatus.DECLINED
@@ -65,7 +74,10 @@ def test_a_loan_is_serviced_and_closes_when_repaid(users, orgs):
     owed = sum(i.principal_fen + i.interest_fen for i in loan.instalments.all())
     # A penalty has accrued on the late instalments; pay everything at once a little late.
     late = services.repay(
-        actor=users["bank_officer"], loan_id=loan.pk, amount_fen=owed // 2, on=dt.date(2024, 12, 1),
+        actor=users["bank_officer"],
+        loan_id=loan.pk,
+        amount_fen=owed // 2,
+        on=dt.date(2024, 12, 1),
         reference="R1",
     )
     assert late.penalty_fen > 0
@@ -76,7 +88,10 @@ def test_a_loan_is_serviced_and_closes_when_repaid(users, orgs):
         i.interest_fen - i.interest_paid_fen for i in loan.instalments.filter(due__lte=day)
     )
     services.repay(
-        actor=users["bank_officer"], loan_id=loan.pk, amount_fen=rest, on=dt.date(2024, 12, 1),
+        actor=users["bank_officer"],
+        loan_id=loan.pk,
+        amount_fen=rest,
+        on=dt.date(2024, 12, 1),
         reference="R2",
     )
     loan.refresh_from_db()
@@ -88,12 +103,18 @@ def test_several_disbursements_each_get_a_schedule(users, orgs):
     app = h.application(users, orgs, firm, amount_fen=3_000_000_00)
     h.approve(users, app)
     loan = services.sign_contract(
-        actor=users["bank_officer"], application_id=app.pk, contract_number="HT-M",
-        signed_on=h.SIGNED, guarantee_fee_percent=Decimal("1.0"),
+        actor=users["bank_officer"],
+        application_id=app.pk,
+        contract_number="HT-M",
+        signed_on=h.SIGNED,
+        guarantee_fee_percent=Decimal("1.0"),
     )
     for n, day in enumerate((h.SIGNED, dt.date(2024, 11, 5)), start=1):
         services.disburse(
-            actor=users["bank_officer"], loan_id=loan.pk, amount_fen=1_500_000_00, on=day,
+            actor=users["bank_officer"],
+            loan_id=loan.pk,
+            amount_fen=1_500_000_00,
+            on=day,
             first_due=day + dt.timedelta(days=30),
         )
         assert loan.disbursements.count() == n
@@ -120,7 +141,10 @@ def test_a_default_is_claimed_compensated_by_pool_and_guarantor_and_recoveries_s
     assert sum(parts.values()) == claim.loss_fen
     assert "tiered_loan.risk_share.pool_part_of_guarantor" in claim.rule_versions
     assert balance("risk_compensation_pool.cash", dt.date(2025, 12, 31)) == cash_before - 100_000_00
-    assert balance("risk_compensation_pool.guarantor_compensation", dt.date(2025, 12, 31)) == 800_000_00
+    assert (
+        balance("risk_compensation_pool.guarantor_compensation", dt.date(2025, 12, 31))
+        == 800_000_00
+    )
 
     from patientcap.approvals import services as approvals
 
@@ -143,8 +167,12 @@ def test_a_default_is_claimed_compensated_by_pool_and_guarantor_and_recoveries_s
 def test_restructuring_reschedules_what_is_unpaid(users, orgs):
     loan = h.loan(users, orgs, h.firm(users, orgs), amount_fen=1_200_000_00)
     services.restructure(
-        actor=users["bank_officer"], loan_id=loan.pk, on=dt.date(2024, 12, 1), tenor_months=24,
-        method="equal_instalments", note="展期",
+        actor=users["bank_officer"],
+        loan_id=loan.pk,
+        on=dt.date(2024, 12, 1),
+        tenor_months=24,
+        method="equal_instalments",
+        note="展期",
     )
     loan.refresh_from_db()
     active = loan.instalments.filter(superseded=False)
