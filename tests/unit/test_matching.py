@@ -254,3 +254,9 @@ def test_deadlines_for_many_files_at_once_equal_one_at_a_time(many):
             ps[i, j], pe[i, j] = p.start, p.end
     got = deadlines_many(OFFICIAL, starts, days, ps, pe)
     assert [d.item() for d in got] == [c.deadline(OFFICIAL, AS_OF) for c in many]
+
+
+def test_what_the_firm_already_holds_or_asked_for_counts_against_its_limit():
+    check_amount(limit(invest_first=200_000_000), 50_000_000, used_fen=150_000_000)
+    with pytest.raises(Invalid, match=r"what is left.*¥500,000.00.*¥1,500,000.00"):
+        check_amount(limit(invest_first=200_000_000), 50_000_001, used_fen=150_000_000)

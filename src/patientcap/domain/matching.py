@@ -90,8 +90,9 @@ def matching_limit(
     )
 
 
-def check_amount(limit: Limit, amount_fen: Fen) -> None:
-    """Refuse a firm without a qualifying investment, and any amount not in (0, limit]."""
+def check_amount(limit: Limit, amount_fen: Fen, used_fen: Fen = 0) -> None:
+    """Refuse a firm without a qualifying investment, and any amount not in (0, what is left of
+    the limit]; `used_fen` is the matched credit the firm already holds or has asked for."""
     if not limit.qualifies:
         raise Invalid(
             gettext_noop(
@@ -101,7 +102,20 @@ def check_amount(limit: Limit, amount_fen: Fen) -> None:
         )
     if amount_fen <= 0:
         raise Invalid(gettext_noop("The credit amount must be positive."))
-    if amount_fen > limit.total_fen:
+    if amount_fen > limit.total_fen - used_fen:
+        if used_fen:
+            raise Invalid(
+                gettext_noop(
+                    "%(amount)s is above what is left of the firm's matching limit: %(left)s "
+                    "(limit %(limit)s, already used or applied for %(used)s)."
+                ),
+                {
+                    "amount": format_yuan(amount_fen),
+                    "left": format_yuan(max(limit.total_fen - used_fen, 0)),
+                    "limit": format_yuan(limit.total_fen),
+                    "used": format_yuan(used_fen),
+                },
+            )
         raise Invalid(
             gettext_noop("%(amount)s is above the firm's matching limit of %(limit)s."),
             {"amount": format_yuan(amount_fen), "limit": format_yuan(limit.total_fen)},

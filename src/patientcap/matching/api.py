@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -65,6 +66,7 @@ class ApplicationOut(Schema):
     applied_on: dt.date
     requested_fen: int
     requested: str
+    purpose: str
     limit_fen: int
     limit: str
     invest_first_fen: int
@@ -98,6 +100,7 @@ def _out(app: Application) -> dict[str, Any]:
                 "status",
                 "applied_on",
                 "requested_fen",
+                "purpose",
                 "limit_fen",
                 "invest_first_fen",
                 "angel_fen",
@@ -154,8 +157,8 @@ def _refusal(exc: services.Refused | approvals.ProposalRefused) -> Status:
 
 
 def _file(request: HttpRequest, application_id: int) -> Application:
-    app = scoping.get_readable(api_user(request), Application, pk=application_id)
-    return selectors.with_pauses(Application.objects.filter(pk=app.pk)).get()
+    readable = scoping.readable(api_user(request), Application)
+    return get_object_or_404(selectors.with_pauses(readable), pk=application_id)
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="Files I may see")

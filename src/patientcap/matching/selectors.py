@@ -1,9 +1,8 @@
 """Reading matched credit: each file's clock (deadline, working days left, overdue, paused), the
 bank's queue, the SLA attainment by bank, and the figures other programmes read
-(`matched_credit_fen`, the kpis).
+(`matched_credit_fen`, re-exported from figures.py with the kpi figures).
 
-Functions taking a queryset expect it already scoped through `accounts.scoping`; the zone-wide
-figures (`matched_credit_fen`, `kpi_figures`) read every file and are for zone reports only.
+Functions taking a queryset expect it already scoped through `accounts.scoping`.
 """
 
 import datetime as dt
@@ -11,10 +10,11 @@ import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import QuerySet
 
 from patientcap.domain.calendar import CalendarNotCovered, WorkingCalendar
 from patientcap.domain.matching import Clock, Pause
+from patientcap.matching import figures
 from patientcap.matching.models import CLOCK_RUNNING, OPEN, Application, Status
 from patientcap.matching.models import Pause as PauseRow
 
@@ -78,9 +78,7 @@ def clock_state(app: Application, cal: WorkingCalendar, as_of: dt.date) -> Clock
 
 
 def with_pauses(qs: "QuerySet[Application]") -> "QuerySet[Application]":
-    return qs.select_related("enterprise", "bank", "package").prefetch_related(
-        Prefetch("pauses", queryset=PauseRow.objects.order_by("started_on", "pk"))
-    )
+    return qs.select_related("enterprise", "bank", "package").prefetch_related("pauses")
 
 
 @dataclass(frozen=True)
@@ -176,27 +174,5 @@ def sla_by_bank(qs: "QuerySet[Application]", cal: WorkingCalendar, as_of: dt.dat
     ]
 
 
-def matched_credit_fen(on: dt.date) -> int:
-    """Matched credit disbursed on or before `on`, all banks (for the leverage report)."""
-    total = Application.objects.filter(disbursed_on__lte=on).aggregate(s=Sum("disbursed_fen"))["s"]
-    return int(total or 0)
-
-
-def kpi_figures(cal: WorkingCalendar, as_of: dt.date) -> dict:
-    """count, disbursed fen, public money in those firms, and the SLA met rate, zone-wide."""
-    disbursed = Application.objects.filter(disbursed_on__lte=as_of)
-    amount = int(disbursed.aggregate(s=Sum("disbursed_fen"))["s"] or 0)
-    # The public money in the firms that got matched credit: for each firm, what its latest
-    # disbursed file was matched against (invest-first plus angel fund at application).
-    public: dict[int, int] = {}
-    for app in disbursed.order_by("applied_on", "pk"):
-        public[app.enterprise_id] = app.invest_first_fen + app.angel_fen
-    sla = sla_by_bank(Application.objects.all(), cal, as_of)
-    on_time = sum(b.on_time for b in sla)
-    judged = sum(b.disbursed + b.overdue_now for b in sla)
-    return {
-        "count": disbursed.count(),
-        "amount_fen": amount,
-        "public_fen": sum(public.values()),
-        "sla_met_rate": ratio(on_time, judged) if judged else None,
-    }
+# The zone-wide figure the lending programme's leverage report reads (figures.py).
+matched_credit_fen = figures.matched_credit_fen

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from patientcap.accounts import scoping
@@ -165,6 +166,22 @@ def _check_deadline_covered(app: Application, as_of: dt.date) -> None:
         raise Refused(calendar_gap(exc), field="on") from None
 
 
+def used_fen(enterprise_id: int) -> int:
+    """Matched credit the firm holds or has asked for: disbursed amounts, approved amounts not
+    yet disbursed, and the amounts of files still being decided."""
+    used = 0
+    for app in Application.objects.filter(enterprise_id=enterprise_id).exclude(
+        status__in=(Status.REJECTED, Status.REFERRED)
+    ):
+        used += app.disbursed_fen or app.approved_fen or app.requested_fen
+    return used
+
+
+def bank_directory() -> "QuerySet[Organisation]":
+    """The banks a firm may apply to (names only: the directory every applicant picks from)."""
+    return Organisation.objects.filter(type=OrganisationType.BANK).order_by("name")
+
+
 # --- use cases --------------------------------------------------------------------------------
 def apply(
     *,
@@ -178,13 +195,13 @@ def apply(
     """A firm (or the zone officer for it) asks a bank for matched credit within its limit."""
     _require_role(actor, Role.ENTERPRISE_USER, Role.ZONE_OFFICER)
     enterprise = scoping.get_writable(actor, Enterprise, pk=enterprise_id)
-    bank = Organisation.objects.filter(pk=bank_id, type=OrganisationType.BANK).first()
+    bank = bank_directory().filter(pk=bank_id).first()
     if bank is None:
         raise Refused(_("Choose a bank."), field="bank")
     day = _date(on)
     limit, versions = limit_for(enterprise.pk, day)
     try:
-        check_amount(limit, amount_fen)
+        check_amount(limit, amount_fen, used_fen(enterprise.pk))
     except Invalid as exc:
         raise Refused(explain(exc), field="amount") from None
     qualifying = []

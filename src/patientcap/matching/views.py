@@ -13,12 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patientcap.accounts import scoping
-from patientcap.accounts.models import Organisation, OrganisationType, Role
+from patientcap.accounts.models import Role
 from patientcap.approvals import services as approvals
 from patientcap.approvals.models import Proposal
 from patientcap.approvals.models import Status as ProposalStatus
@@ -71,9 +71,9 @@ def applications(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     cal, as_of = working_calendar(), today()
     rows = [selectors.QueueRow(a, selectors.clock_state(a, cal, as_of)) for a in page.object_list]
-    banks = Organisation.objects.filter(
+    banks = services.bank_directory().filter(
         pk__in=scoping.readable(user, Application).values("bank_id")
-    ).order_by("name")
+    )
     return render(
         request,
         "matching/applications.html",
@@ -94,11 +94,11 @@ def apply(request: HttpRequest) -> HttpResponse:
     user = _role(request, {Role.ENTERPRISE_USER, Role.ZONE_OFFICER})
     firms = scoping.writable(user, Enterprise).order_by("name")
     chosen = request.POST.get("enterprise") or request.GET.get("enterprise") or ""
-    if user.role == Role.ENTERPRISE_USER:
-        firm = firms.first()
-    else:
+    if chosen:  # the firm named in the form, if the user may act for it
         firm = firms.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-    banks = Organisation.objects.filter(type=OrganisationType.BANK).order_by("name")
+    else:  # an enterprise user acts for their own firm
+        firm = firms.first() if user.role == Role.ENTERPRISE_USER else None
+    banks = services.bank_directory()
     error, limit, values = "", None, request.POST
     if firm is not None:
         try:
@@ -151,8 +151,7 @@ def _amount(text: str) -> int:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    app = scoping.get_readable(user, Application, pk=pk)
-    app = selectors.with_pauses(Application.objects.filter(pk=app.pk)).get()
+    app = get_object_or_404(selectors.with_pauses(scoping.readable(user, Application)), pk=pk)
     state = selectors.clock_state(app, working_calendar(), today())
     may_write = scoping.writable(user, Application).filter(pk=app.pk).exists()
     role = getattr(user, "role", "")

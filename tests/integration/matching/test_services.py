@@ -299,3 +299,10 @@ def test_documents_are_stored_with_their_digest_and_refused_when_empty(users, or
             actor=users["enterprise_user"], application_id=app.pk, title="x", file_name="x",
             content=b"",
         )  # fmt: skip
+
+
+def test_a_second_application_may_only_use_what_is_left_of_the_limit(users, orgs, firm):
+    applied(users, orgs, firm, amount_fen=150_000_000)
+    with pytest.raises(services.Refused, match="what is left"):
+        applied(users, orgs, firm, amount_fen=50_000_001, bank="bank_b")
+    applied(users, orgs, firm, amount_fen=50_000_000, bank="bank_b")
