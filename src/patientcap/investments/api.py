@@ -367,9 +367,7 @@ def review(request: HttpRequest, project_id: int, data: ReviewIn) -> Any:
         actor=api_user(request), evaluation_id=data.evaluation_id).pk})  # fmt: skip
 
 
-@router.post(
-    "/projects/{project_id}/agreement", response={201: dict, **REFUSALS}, summary="Sign"
-)
+@router.post("/projects/{project_id}/agreement", response={201: dict, **REFUSALS}, summary="Sign")
 def agreement(request: HttpRequest, project_id: int, data: AgreementIn) -> Any:
     terms = data.dict()
     terms["tranches"] = [(t["due"], t["amount_fen"]) for t in terms["tranches"]]
@@ -481,7 +479,9 @@ def metrics(request: HttpRequest, as_of: dt.date | None = None) -> Any:
     return {
         "as_of": result.as_of,
         "portfolio": _row(0, "portfolio", "", "", result.total),
-        "projects": [_row(r.project_id, r.title, r.enterprise, r.stage, r.metrics) for r in result.rows],
+        "projects": [
+            _row(r.project_id, r.title, r.enterprise, r.stage, r.metrics) for r in result.rows
+        ],
     }
 
 

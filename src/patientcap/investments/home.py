@@ -25,12 +25,21 @@ def invest_first(user: Any) -> Contribution | None:
         pool = selectors.pool_figures(as_of)
         return Contribution(
             cards=[
-                Card(_("Overdue milestones"), str(len(queue.overdue_milestones)),
-                     reverse("investments:queue") + "#overdue"),
-                Card(_("Evidence awaiting a verdict"), str(len(queue.awaiting_verdict)),
-                     reverse("investments:queue") + "#verdicts"),
-                Card(_("Fiscal pool available"), format_wan(pool.available_fen),
-                     reverse("investments:pool")),
+                Card(
+                    _("Overdue milestones"),
+                    str(len(queue.overdue_milestones)),
+                    reverse("investments:queue") + "#overdue",
+                ),
+                Card(
+                    _("Evidence awaiting a verdict"),
+                    str(len(queue.awaiting_verdict)),
+                    reverse("investments:queue") + "#verdicts",
+                ),
+                Card(
+                    _("Fiscal pool available"),
+                    format_wan(pool.available_fen),
+                    reverse("investments:pool"),
+                ),
             ],  # fmt: skip
             links=[
                 (reverse("investments:pipeline"), _("Invest-first projects")),
@@ -41,8 +50,13 @@ def invest_first(user: Any) -> Contribution | None:
     if user.role == Role.ENTERPRISE_USER:
         mine = scoping.readable(user, Project)
         return Contribution(
-            cards=[Card(_("My invest-first projects"), str(mine.count()),
-                        reverse("investments:pipeline"))],  # fmt: skip
+            cards=[
+                Card(
+                    _("My invest-first projects"),
+                    str(mine.count()),
+                    reverse("investments:pipeline"),
+                )
+            ],  # fmt: skip
             links=[
                 (reverse("investments:pipeline"), _("My invest-first projects")),
                 (reverse("investments:apply"), _("Apply for invest-first money")),

@@ -93,8 +93,13 @@ def test_a_project_goes_from_application_to_exit_through_the_pages(client, users
     c = _client(client, users["zone_officer"])
     c.post(
         f"/investments/{project.pk}/convert/",
-        {"date": "2026-08-01", "reason": "met", "exit_route": "secondary", "exit_horizon_years": "3",
-         "target_multiple": "1.5"},
+        {
+            "date": "2026-08-01",
+            "reason": "met",
+            "exit_route": "secondary",
+            "exit_horizon_years": "3",
+            "target_multiple": "1.5",
+        },
     )
     _approve_latest(client, users)
     project.refresh_from_db()
