@@ -127,6 +127,7 @@ class AngelHoldingOut(Schema):
     review_due_since: dt.date | None
     exited_on: dt.date | None
     returned_fen: int
+    last_review: str
 
 
 class ProposeIn(Schema):
@@ -276,25 +277,29 @@ def angel_holdings(request: HttpRequest, as_of: dt.date | None = None) -> Any:
                 "review_due_since": h.review_due_since,
                 "exited_on": h.exited_on,
                 "returned_fen": h.returned_fen,
+                "last_review": line.last_review,
             }
         )
     return out
 
 
-@router.post(
-    "/proposals/{kind}",
-    response={201: ProposalOut, 404: RefusalOut, **REFUSALS},
-    summary="Propose a fund action: angel-investments, angel-exits, rounds, instruments, "
-    "cap-tables",
-)
-def propose(request: HttpRequest, kind: str, data: ProposeIn) -> Any:
-    action = PROPOSABLE.get(kind)
-    if action is None:
-        return Status(404, {"detail": f"No such proposal kind; one of {', '.join(PROPOSABLE)}."})
-    try:
-        proposal = approvals.propose(
-            action=action, payload=data.payload, reason=data.reason, by=api_user(request)
-        )
-    except approvals.ProposalRefused as exc:
-        return Status(exc.status_code, {"detail": exc.message, "errors": exc.errors})
-    return Status(201, proposal)
+def _proposer(action: str) -> Any:
+    def propose(request: HttpRequest, data: ProposeIn) -> Any:
+        try:
+            proposal = approvals.propose(
+                action=action, payload=data.payload, reason=data.reason, by=api_user(request)
+            )
+        except approvals.ProposalRefused as exc:
+            return Status(exc.status_code, {"detail": exc.message, "errors": exc.errors})
+        return Status(201, proposal)
+
+    propose.__name__ = f"propose_{action.removeprefix('equity.')}"
+    return propose
+
+
+for _path, _action in PROPOSABLE.items():
+    router.post(
+        f"/proposals/{_path}",
+        response={201: ProposalOut, **REFUSALS},
+        summary=f"Propose {_action} (a second person of the fund approves it)",
+    )(_proposer(_action))

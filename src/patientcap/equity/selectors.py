@@ -11,19 +11,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from patientcap.domain.captable import CapTable, Ownership, ownership
 from patientcap.domain.messages import Invalid, gettext_noop
 from patientcap.domain.waterfall import Waterfall, waterfall
-from patientcap.equity import replay
+from patientcap.equity import replay, store
 from patientcap.equity.models import (
     AngelHolding,
-    AngelInvestment,
     CapTableEvent,
     EventKind,
     HoldingStatus,
-    Round,
 )
 
 
@@ -31,23 +29,15 @@ class NoCapTable(Invalid):
     """The enterprise has no cap table (yet) at that date."""
 
 
-def _payloads(enterprise_id: int, on: dt.date) -> list[CapTableEvent]:
-    return list(
-        CapTableEvent.objects.filter(enterprise_id=enterprise_id, on__lte=on).order_by(
-            "on", "sequence"
-        )
-    )
-
-
 def history(enterprise_id: int, on: dt.date) -> list[tuple[CapTableEvent, replay.State]]:
     """Every event up to `on` with the state after it."""
-    events = _payloads(enterprise_id, on)
+    events = store.events(enterprise_id, on)
     states = replay.replay((e.kind, e.payload) for e in events)
     return list(zip(events, states, strict=True))
 
 
 def state(enterprise_id: int, on: dt.date) -> replay.State:
-    events = _payloads(enterprise_id, on)
+    events = store.events(enterprise_id, on)
     last = None
     for last in replay.replay((e.kind, e.payload) for e in events):  # noqa: B007
         pass
@@ -64,11 +54,6 @@ def cap_table(enterprise_id: int, on: dt.date) -> CapTable:
     return state(enterprise_id, on).table
 
 
-def has_cap_table(enterprise_id: int, on: dt.date | None = None) -> bool:
-    rows = CapTableEvent.objects.filter(enterprise_id=enterprise_id, kind=EventKind.OPEN)
-    return (rows.filter(on__lte=on) if on else rows).exists()
-
-
 def holding_shares(enterprise_id: int, holder: str, on: dt.date) -> int:
     """Shares (of every class, not as converted) `holder` holds on `on`; 0 without a table."""
     try:
@@ -80,11 +65,7 @@ def holding_shares(enterprise_id: int, holder: str, on: dt.date) -> int:
 
 def latest_price_per_share(enterprise_id: int, on: dt.date) -> Decimal | None:
     """The price of the latest priced round on or before `on` (fen per share), if any."""
-    rnd = (
-        Round.objects.filter(enterprise_id=enterprise_id, on__lte=on)
-        .order_by("-on", "-event__sequence")
-        .first()
-    )
+    rnd = store.latest_round(enterprise_id, on)
     return rnd.price_per_share if rnd else None
 
 
@@ -97,18 +78,9 @@ def waterfall_payout(enterprise_id: int, holder: str, exit_fen: int, on: dt.date
     return payout_table(enterprise_id, exit_fen, on).payouts.get(holder, 0)
 
 
-def _active_on(on: dt.date) -> Q:
-    return Q(holding__opened_on__lte=on) & (
-        Q(holding__exited_on__isnull=True) | Q(holding__exited_on__gt=on)
-    )
-
-
 def angel_investment_fen(enterprise_id: int, on: dt.date) -> int:
     """Money the angel fund has invested in the enterprise by `on` and not exited."""
-    rows = AngelInvestment.objects.filter(
-        _active_on(on), holding__enterprise_id=enterprise_id, on__lte=on
-    )
-    return rows.aggregate(s=Sum("amount_fen"))["s"] or 0
+    return store.angel_money(enterprise_id, on)
 
 
 @dataclass(frozen=True)
@@ -172,6 +144,7 @@ class HoldingLine:
     value_fen: int  # shares at the latest round price (unrealised), or returned once exited
     multiple: Decimal | None
     rounds_since: int
+    last_review: str
 
 
 def holding_line(holding: AngelHolding, on: dt.date) -> HoldingLine:
@@ -185,9 +158,16 @@ def holding_line(holding: AngelHolding, on: dt.date) -> HoldingLine:
     else:
         value = invested  # a SAFE or note not yet converted: held at cost
     multiple = (Decimal(value) / invested).quantize(Decimal("0.01")) if invested else None
-    rounds = Round.objects.filter(enterprise_id=holding.enterprise_id, on__gt=holding.opened_on)
+    review = holding.reviews.filter(on__lte=on).first()
     return HoldingLine(
-        holding, invested, shares, price, value, multiple, rounds.filter(on__lte=on).count()
+        holding,
+        invested,
+        shares,
+        price,
+        value,
+        multiple,
+        store.rounds_between(holding.enterprise_id, holding.opened_on, on),
+        review.note if review else "",
     )
 
 
@@ -225,9 +205,7 @@ def fund_figures(holdings: list[AngelHolding], on: dt.date) -> FundFigures:
     ]
     active = [line for line in angel if line not in exited]
     return FundFigures(
-        investments=AngelInvestment.objects.filter(
-            holding__in=[line.holding for line in angel], on__lte=on
-        ).count(),
+        investments=store.investment_count((line.holding for line in angel), on),
         invested_fen=sum(line.invested_fen for line in angel),
         holdings_active=len(active),
         exited=len(exited),

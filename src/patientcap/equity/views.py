@@ -103,11 +103,14 @@ def _pool_label(holder: str) -> str:
 # --- cap tables ----------------------------------------------------------------------------------
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    opened = CapTableEvent.objects.filter(kind=EventKind.OPEN).values("enterprise_id")
-    firms = readable_enterprises(request.user).filter(pk__in=opened).order_by("name")
+    user = request.user
+    opened = scoping.readable(user, CapTableEvent).filter(kind=EventKind.OPEN)
+    firms = readable_enterprises(user).filter(pk__in=opened.values("enterprise_id"))
+    firms = firms.order_by("name")
     rounds = {
         r["enterprise_id"]: r
-        for r in Round.objects.filter(enterprise__in=firms)
+        for r in scoping.readable(user, Round)
+        .filter(enterprise__in=firms)
         .order_by("enterprise_id", "on")
         .values("enterprise_id", "series", "on", "price_per_share")
     }
@@ -161,13 +164,17 @@ def cap_table(request: HttpRequest, pk: int) -> HttpResponse:
             for name, share in owned.items()
         ],
         "over_rounds": _over_rounds(enterprise.pk, as_of),
-        "rounds": Round.objects.filter(enterprise=enterprise, on__lte=as_of),
-        "instruments": Instrument.objects.filter(enterprise=enterprise, issued_on__lte=as_of),
-        "conversions": Conversion.objects.filter(enterprise=enterprise, on__lte=as_of),
-        "transfers": Transfer.objects.filter(enterprise=enterprise, on__lte=as_of),
+        "rounds": _rows(user, Round, enterprise, on__lte=as_of),
+        "instruments": _rows(user, Instrument, enterprise, issued_on__lte=as_of),
+        "conversions": _rows(user, Conversion, enterprise, on__lte=as_of),
+        "transfers": _rows(user, Transfer, enterprise, on__lte=as_of),
         "exit": getattr(enterprise, "exit", None) if view.exited else None,
     }
     return render(request, "equity/cap_table.html", context)
+
+
+def _rows(user: Any, model: Any, enterprise: Enterprise, **lookup: Any) -> QuerySet:
+    return scoping.readable(user, model).filter(enterprise=enterprise, **lookup)
 
 
 def _over_rounds(enterprise_id: int, as_of: dt.date) -> dict:
@@ -362,7 +369,7 @@ def holding(request: HttpRequest, pk: int) -> HttpResponse:
         "equity/holding.html",
         {
             "line": selectors.holding_line(h, today()),
-            "rounds": Round.objects.filter(enterprise=h.enterprise, on__gte=h.opened_on),
+            "rounds": _rows(request.user, Round, h.enterprise, on__gte=h.opened_on),
             "investments": h.investments.all(),
             "reviews": h.reviews.select_related("reviewed_by"),
             "review_form": review_form if staff else None,
