@@ -7,8 +7,11 @@ float ever appears) and numbers become Decimal. Reading the file is the caller's
 module only parses text it is given.
 
 Indicators read one input field from a closed list (`FIELDS`) or a derived formula from a closed
-set (ratio, growth, sum; never eval). Bands are half-open intervals [low, high) that must tile
-the whole line; a missing input lands in the `missing` bin, a zero denominator in `special`.
+set (ratio, growth, sum; never eval). Some fields are themselves derived from several years of
+figures by a fixed official rule (`DERIVED_FIELDS`, e.g. the 高企 growth formula `mean_growth`);
+others are assessed by the firm or an expert (`ASSESSED_FIELDS`). Bands are half-open intervals
+[low, high) that must tile the whole line; a missing input lands in the `missing` bin, a zero
+denominator in `special`.
 """
 
 import hashlib
@@ -20,6 +23,77 @@ from itertools import pairwise
 from typing import Any
 
 import yaml
+
+# Fields derived from several years of registry figures by a fixed rule (the input builder
+# computes them; `mean_growth` is the 高企 growth formula). Field -> how it is derived.
+DERIVED_FIELDS: dict[str, str] = {
+    "revenue_growth_3y": "mean_growth of the last three years' sales revenue (高企 工作指引)",
+    "net_assets_growth_3y": "mean_growth of the last three year-end net assets "
+    "(total assets − total liabilities)",
+    "rd_expense_3y_fen": "R&D expense summed over the last three years (高企 R&D threshold)",
+    "revenue_3y_fen": "sales revenue summed over the last three years (高企 R&D threshold)",
+    "rd_expense_2y_avg_fen": "average R&D expense of the last two years (专精特新 fast track)",
+    "main_business_growth": "last year's growth of 主营业务收入 (创新型中小企业)",
+    "main_business_growth_2y": "average growth of 主营业务收入 over the last two years (专精特新)",
+    "years_registered": "whole years from the registration date to the evaluation day",
+}
+# Fields the registry does not hold: entered by the firm or an assessor (with the source), else
+# missing, which lands in the indicator's missing bin. Field -> what it records.
+ASSESSED_FIELDS: dict[str, str] = {
+    "high_tech_revenue_share": "高新技术产品(服务)收入 ÷ total revenue, last year",
+    "rd_in_china_share": "R&D spent in mainland China ÷ all R&D, last three years",
+    "major_incident": "1 if a major safety or quality incident or serious environmental offence "
+    "happened in the year before applying, else 0",
+    "ip_grade": "best IP tied to the lead product: 0 none, 1 class II only, 2 class I, "
+    "3 self-developed class I, 4 high-value class I",
+    "ip_advancement_level": "expert rating of how advanced the IP is: 0 none … 4 high",
+    "ip_core_support_level": "expert rating of the IP's core support to the main product: 0 … 4",
+    "ip_self_developed": "1 if some IP was self-developed, 0 if only acquired, gifted or merged",
+    "rd_management_system": "1 if R&D management rules, cost accounting and 辅助账 are in place",
+    "rd_institution_cooperation": "1 if an internal R&D institution and 产学研 cooperation exist",
+    "conversion_incentives": "1 if a conversion incentive system or open platform exists",
+    "talent_system": "1 if training, hiring and performance-reward systems exist",
+    "st_award_3y": "1 for a national or provincial S&T award in the last three years",
+    "st_award_ranked": "1 for a provincial (top 3) or national (top 5) S&T award, last 3 years",
+    "innovation_title": "1 for a national technology-innovation demonstration or IP "
+    "advantage/demonstration enterprise title",
+    "equity_raised_3y_fen": "new equity from qualified investors paid in over the last 3 years",
+    "equity_raised_2y_fen": "new equity from qualified investors paid in over the last 2 years",
+    "maker_china_top500": "1 for a 创客中国 national top-500 place in the last three years",
+    "niche_years": "whole years in the niche market",
+    "lead_product_field": "0 other, 1 工业六基 / 中华老字号 / serves a chain leader, "
+    "2 proven 补短板 / 锻长板 / 填空白",
+    "digital_maturity_level": "digital maturity level (1, 2, 3 or more)",
+    "quality_items": "count of: provincial quality award; ISO 9001-type certification; own "
+    "brand; standard drafting",
+    "net_margin": "net profit ÷ revenue, last year",
+}
+
+
+def mean_growth(
+    y1: Decimal | int | None, y2: Decimal | int | None, y3: Decimal | int | None
+) -> Decimal | None:
+    """高企 growth over three year-ends in order: g = ½ × (Y2/Y1 + Y3/Y2) − 1 (工作指引).
+
+    If Y1 is 0, or the firm has operated for two years only (Y1 None), g = Y3/Y2 − 1; if Y2 is 0
+    the growth scores 0, so g = 0. None when Y2 or Y3 is unknown. A negative g scores 0 through
+    the rule set's bands.
+
+    >>> mean_growth(100, 120, 150)
+    Decimal('0.225')
+    >>> mean_growth(0, 100, 130), mean_growth(None, 100, 130), mean_growth(50, 0, 80)
+    (Decimal('0.3'), Decimal('0.3'), Decimal('0'))
+    """
+    if y2 is None or y3 is None:
+        return None
+    a, b, c = (None if y is None else Decimal(y) for y in (y1, y2, y3))
+    assert b is not None and c is not None
+    if b == 0:
+        return Decimal(0)
+    if a is None or a == 0:
+        return c / b - 1
+    return (b / a + c / b) / 2 - 1
+
 
 # The closed list of input fields a rule set may read (registry and statement figures).
 FIELDS = frozenset(
@@ -53,6 +127,8 @@ FIELDS = frozenset(
         "national_award",
         "provincial_rd_institution",
         "led_standard",
+        *DERIVED_FIELDS,
+        *ASSESSED_FIELDS,
     }
 )
 FORMULAS = ("field", "ratio", "growth", "sum")
