@@ -400,13 +400,13 @@ class Portfolio:
     total: metrics.ProjectMetrics
 
 
-def _round_prices(enterprise_ids: set[int], as_of: dt.date) -> dict[int, tuple[dt.date, Decimal]]:
-    """The latest priced round of each enterprise on or before `as_of` (one query)."""
+def _round_prices(enterprises: QuerySet, as_of: dt.date) -> dict[int, tuple[dt.date, Decimal]]:
+    """The latest priced round of each of `enterprises` (ids) on or before `as_of` (one query)."""
     from patientcap.equity.models import Round
 
     latest: dict[int, tuple[dt.date, Decimal]] = {}
     rows = (
-        Round.objects.filter(enterprise_id__in=enterprise_ids, on__lte=as_of)
+        Round.objects.filter(enterprise_id__in=enterprises, on__lte=as_of)
         .order_by("enterprise_id", "on", "pk")
         .values_list("enterprise_id", "on", "price_per_share")
     )
@@ -415,86 +415,105 @@ def _round_prices(enterprise_ids: set[int], as_of: dt.date) -> dict[int, tuple[d
     return latest
 
 
+class _Valuations:
+    """Each enterprise's latest valuation (valuations app), looked up once per enterprise."""
+
+    def __init__(self, as_of: dt.date) -> None:
+        self.as_of = as_of
+        self.found: dict[int, tuple[dt.date, int] | None] = {}
+
+    def __call__(self, enterprise_id: int) -> tuple[dt.date, int] | None:
+        if enterprise_id not in self.found:
+            from patientcap.valuations.selectors import latest_valuation
+
+            v = latest_valuation(enterprise_id, self.as_of)
+            self.found[enterprise_id] = None if v is None else (v.valued_on, v.point_fen)
+        return self.found[enterprise_id]
+
+
 def unrealised_fen(
-    conversion: tuple[int, int, Decimal, dt.date], round_price: tuple[dt.date, Decimal] | None,
-    as_of: dt.date,
-) -> int | None:  # fmt: skip
-    """A converted stake's value: its shares at the latest round price; without a round since the
-    conversion, the latest valuation × the stake received; without either, at cost."""
-    enterprise_id, shares, stake, converted_on = (
-        conversion[0],
-        conversion[1],
-        conversion[2],
-        conversion[3],
-    )
+    conversion: tuple[int, int, Decimal, dt.date],
+    round_price: tuple[dt.date, Decimal] | None,
+    valuation: tuple[dt.date, int] | None,
+) -> int | None:
+    """A converted stake's value: its shares at the latest round price since the conversion;
+    without one, the latest valuation since the conversion × the stake received; None without
+    either (no market evidence: the caller keeps the cost)."""
+    _enterprise_id, shares, stake, converted_on = conversion
     if round_price is not None and round_price[0] >= converted_on:
         return metrics.unrealised_value(shares, round_price[1])
-    from patientcap.valuations.selectors import latest_valuation
-
-    valuation = latest_valuation(enterprise_id, as_of)
-    if valuation is not None and valuation.valued_on >= converted_on:
-        return round_fen(Decimal(valuation.point_fen) * stake)
-    return None  # no market evidence since the conversion
+    if valuation is not None and valuation[0] >= converted_on:
+        return round_fen(Decimal(valuation[1]) * stake)
+    return None
 
 
 def portfolio(projects: QuerySet[Project], as_of: dt.date) -> Portfolio:
-    """XIRR, DPI, RVPI, TVPI and MOIC of every project that received money by `as_of`, and of the
-    whole portfolio: tranches paid in, exit proceeds and recoveries returned, and the residual
-    value of what is still held (converted stakes at the latest round price or valuation, money
-    not yet converted at cost). A handful of queries, whatever the number of projects."""
-    ids = set(
-        Tranche.objects.filter(agreement__project__in=projects, disbursed_on__lte=as_of)
-        .values_list("agreement__project_id", flat=True)
-        .distinct()
-    )
-    flows: dict[int, list[metrics.Flow]] = {pk: [] for pk in ids}
-    invested: dict[int, int] = dict.fromkeys(ids, 0)
+    """XIRR, DPI, RVPI, TVPI and MOIC of every project of `projects` that received money by
+    `as_of`, and of the whole portfolio: tranches paid in, exit proceeds and recoveries returned,
+    and the residual value of what is still held (converted stakes at the latest round price or
+    valuation, money not yet converted at cost). Six queries whatever the number of projects
+    (plus one valuation lookup per converted firm without a round since its conversion)."""
+    flows: dict[int, list[metrics.Flow]] = {}
+    invested: dict[int, int] = {}
     investment, distribution = metrics.FlowKind.INVESTMENT, metrics.FlowKind.DISTRIBUTION
+    flow = metrics.Flow
     for pk, day, amount in Tranche.objects.filter(
-        agreement__project_id__in=ids, disbursed_on__lte=as_of
+        agreement__project__in=projects, disbursed_on__lte=as_of
     ).values_list("agreement__project_id", "disbursed_on", "amount_fen"):
-        flows[pk].append(metrics.Flow(day, investment, amount))
-        invested[pk] += amount
+        if pk in flows:
+            flows[pk].append(flow(day, investment, amount))
+            invested[pk] += amount
+        else:
+            flows[pk] = [flow(day, investment, amount)]
+            invested[pk] = amount
     closed: set[int] = set()
-    for pk, day, amount in Exit.objects.filter(
-        project_id__in=ids, exited_on__lte=as_of
-    ).values_list("project_id", "exited_on", "proceeds_fen"):
-        closed.add(pk)
-        if amount:
-            flows[pk].append(metrics.Flow(day, distribution, amount))
-    for pk, day, amount in WriteOff.objects.filter(
-        project_id__in=ids, written_off_on__lte=as_of
-    ).values_list("project_id", "written_off_on", "recovered_fen"):
-        closed.add(pk)
-        if amount:
-            flows[pk].append(metrics.Flow(day, distribution, amount))
+    for model, date_field, amount_field in (
+        (Exit, "exited_on", "proceeds_fen"),
+        (WriteOff, "written_off_on", "recovered_fen"),
+    ):
+        rows = model.objects.filter(project__in=projects, **{f"{date_field}__lte": as_of})
+        for pk, day, amount in rows.values_list("project_id", date_field, amount_field):
+            closed.add(pk)
+            if amount and pk in flows:
+                flows[pk].append(flow(day, distribution, amount))
+    converted = Conversion.objects.filter(project__in=projects, converted_on__lte=as_of)
     conversions = {
         pk: (enterprise_id, shares, stake, on)
-        for pk, enterprise_id, shares, stake, on in Conversion.objects.filter(
-            project_id__in=ids - closed, converted_on__lte=as_of
-        ).values_list("project_id", "project__enterprise_id", "shares", "stake", "converted_on")
+        for pk, enterprise_id, shares, stake, on in converted.values_list(
+            "project_id", "project__enterprise_id", "shares", "stake", "converted_on"
+        )
+        if pk not in closed
     }
-    prices = _round_prices({c[0] for c in conversions.values()}, as_of)
+    prices = _round_prices(converted.values("project__enterprise_id"), as_of)
+    valuation = _Valuations(as_of)
     info = {
         pk: (title, name, stage)
-        for pk, title, name, stage in Project.objects.filter(pk__in=ids).values_list(
+        for pk, title, name, stage in projects.values_list(
             "pk", "title", "enterprise__name", "stage"
         )
+        if pk in flows
     }
     keyed = []
-    for pk in sorted(ids):
+    for pk in sorted(flows):
         residual = 0
         if pk not in closed:
             residual = invested[pk]
             if pk in conversions:
-                value = unrealised_fen(conversions[pk], prices.get(conversions[pk][0]), as_of)
+                firm = conversions[pk][0]
+                price = prices.get(firm)
+                value = unrealised_fen(
+                    conversions[pk],
+                    price,
+                    valuation(firm) if price is None or price[0] < conversions[pk][3] else None,
+                )
                 residual = invested[pk] if value is None else value
         keyed.append(metrics.Project(str(pk), tuple(flows[pk]), residual))
     result = metrics.portfolio_metrics(keyed, as_of)
-    rows = [
-        Row(int(m.key), *info[int(m.key)][:2], str(Stage(info[int(m.key)][2]).label), m)
-        for m in result.projects
-    ]
+    labels = {s: str(Stage(s).label) for s in Stage.values}
+    rows = []
+    for m in result.projects:
+        title, name, stage = info[int(m.key)]
+        rows.append(Row(int(m.key), title, name, labels[stage], m))
     return Portfolio(as_of, rows, result.portfolio)
 
 

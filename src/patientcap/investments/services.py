@@ -517,14 +517,17 @@ def give_verdict(*, milestone_id: int, met: bool, comment: str, on: dt.date, act
 
 # --- Conversion --------------------------------------------------------------------------------
 def check_conversion(*, project: Project, on: dt.date, trigger_occurred: bool) -> rules.Agreement:
-    from patientcap.equity import selectors as equity
+    from patientcap.equity.models import CapTableEvent, EventKind
 
     _stage(project, Stage.DISBURSING)
     agreement = project.agreement
     paid = disbursed_fen(agreement)
     terms = terms_of(agreement, paid)
     rules.ensure_may_convert(terms, on, trigger_occurred=trigger_occurred)
-    if not equity.has_cap_table(project.enterprise_id, on):
+    opened = CapTableEvent.objects.filter(
+        enterprise_id=project.enterprise_id, kind=EventKind.OPEN, on__lte=on
+    )
+    if not opened.exists():
         raise refuse(gettext_noop("Open the enterprise's cap table first (equity)."))
     return terms
 
