@@ -24,5 +24,7 @@ def valuations(as_of: dt.date) -> dict[str, Any]:
         "awaiting_written_approval": sum(
             1 for pk, _d, outcome in state if outcome == "needs_approval" and pk not in approved
         ),
-        "stale_assessments": sum(1 for _pk, d, _o in state if as_of > assessment_expires(d)),
+        "stale_assessments": sum(
+            1 for _pk, d, _o in state if d is not None and as_of > assessment_expires(d)
+        ),
     }

@@ -38,6 +38,8 @@ from patientcap.audit import services as audit
 from patientcap.domain import valuation as v
 from patientcap.domain.money import AmountError, Fen, allocate, parse_amount, round_fen
 from patientcap.enterprises.models import Enterprise
+from patientcap.equity import selectors as equity
+from patientcap.equity.models import EventKind
 from patientcap.valuations.models import MethodChoice, MethodResult, Valuation
 
 # Proposed parameters [P]: a deployment's own figures (valuation.md: "a deployment
@@ -304,27 +306,17 @@ RUNNERS: Mapping[v.Method, Callable[[Mapping[str, Any], dt.date], Computed]] = {
 
 
 def round_from_equity(enterprise_id: int, on: dt.date) -> dict[str, str] | None:
-    """The latest round's price from the equity app's cap table, as latest-round inputs; None
-    when the equity app has no priced round (the user then enters the round)."""
-    try:
-        from patientcap.equity import selectors as equity
-    except ImportError:
+    """The latest priced round in the equity app's cap table, as latest-round inputs (price per
+    share, today's fully-diluted shares, the round's date); None when there is no priced round,
+    and the user enters the round instead."""
+    price_fen = equity.latest_price_per_share(enterprise_id, on)
+    if price_fen is None:
         return None
-    lookup = getattr(equity, "latest_price_per_share", None)
-    if lookup is None:
-        return None
-    found = lookup(enterprise_id, on)
-    if found is None:
-        return None
-    price = getattr(found, "price_per_share_yuan", None) or getattr(found, "price_yuan", None)
-    shares = getattr(found, "fully_diluted_shares", None)
-    round_date = getattr(found, "date", None) or getattr(found, "round_date", None)
-    if price is None or shares is None or round_date is None:
-        return None
+    rounds = [e.on for e, _state in equity.history(enterprise_id, on) if e.kind == EventKind.ROUND]
     return {
-        "price_per_share": str(price),
-        "fully_diluted_shares": str(shares),
-        "round_date": round_date.isoformat(),
+        "price_per_share": f"{(Decimal(price_fen) / 100).normalize():f}",
+        "fully_diluted_shares": str(equity.cap_table(enterprise_id, on).fully_diluted),
+        "round_date": max(rounds).isoformat(),
         "adjustment": "1",
         "adjustment_reason": "",
     }
