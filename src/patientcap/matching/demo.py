@@ -143,28 +143,26 @@ class _Demo:
         self.disburse(app, "bank", self.later(dd, 5))
 
     def other_files(self) -> None:
-        scenarios: list[Callable[[Application, str, dt.date], None]] = [
-            self.disbursed_on_time,
-            self.paused_now,
-            self.rejected,
-            self.overdue,
-            self.disbursed_after_a_pause,
-            self.decision_waiting,
-            self.disbursed_late,
-            self.approved,
-            self.referred,
-            self.on_track,
-            self.submitted,
-            self.disbursed_on_time,
-            self.disbursed_after_a_pause,
-            self.rejected,
-            self.disbursed_on_time,
-            self.on_track,
+        plan: list[tuple[Callable[[Application, str, dt.date], None], str]] = [
+            (self.disbursed_on_time, "bank"),
+            (self.decision_waiting, "bank2"),
+            (self.overdue, "bank"),
+            (self.disbursed_after_a_pause, "bank2"),
+            (self.paused_now, "bank"),
+            (self.rejected, "bank2"),
+            (self.approved, "bank"),
+            (self.referred, "bank2"),
+            (self.on_track, "bank"),
+            (self.disbursed_late, "bank2"),
+            (self.submitted, "bank"),
+            (self.paused_now, "bank2"),
+            (self.disbursed_after_a_pause, "bank"),
+            (self.disbursed_on_time, "bank2"),
+            (self.rejected, "bank"),
+            (self.on_track, "bank2"),
         ]
         firms = [f for f in self.zone.firms[1:] if self.eligible_now(f.pk)]
-        for i, firm in enumerate(firms[: len(scenarios)]):
-            officer = "bank" if i % 2 == 0 else "bank2"
-            scenario = scenarios[i]
+        for firm, (scenario, officer) in zip(firms, plan, strict=False):
             closed = scenario in (
                 self.disbursed_on_time, self.rejected, self.disbursed_after_a_pause,
                 self.disbursed_late, self.referred,
