@@ -10,6 +10,7 @@ the highest tier open to it.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,16 @@ from django.utils.translation import gettext as _
 
 from patientcap.domain.loans import DayCount, Thresholds, parse_order
 from patientcap.domain.messages import Invalid, gettext_noop
-from patientcap.domain.policy import InForce, NotInForce
+from patientcap.domain.policy import InForce, NotInForce, PolicySet
 from patientcap.domain.risk_sharing import LossBasis, Party, RiskSharingError, SharingRule
 from patientcap.enterprises.models import Certification, CertificationKind
 from patientcap.lending.models import TIER_ORDER, Tier
-from patientcap.policy.registry import value_at
+from patientcap.policy.registry import policy
+
+
+@lru_cache(maxsize=4096)
+def _value_at(policies: PolicySet, name: str, on: dt.date) -> InForce:
+    return policies.value_at(name, on)
 
 
 class PolicyRefusal(Invalid):
@@ -33,10 +39,11 @@ class Versions:
     """The parameters read for one decision, by name, with their versions."""
 
     used: dict[str, str] = field(default_factory=dict)
+    policies: PolicySet = field(default_factory=policy)
 
     def get(self, name: str, on: dt.date) -> InForce:
         try:
-            found = value_at(name, on)
+            found = _value_at(self.policies, name, on)
         except NotInForce as exc:
             raise PolicyRefusal(
                 gettext_noop("The programme's rule %(name)s is not in force on %(date)s."),

@@ -90,6 +90,30 @@ def loan_state(loan: Loan, on: dt.date, versions: Versions | None = None) -> Loa
     return LoanState(dpd, category, flags, outstanding, overdue, unpaid, oldest)
 
 
+def penalty_due(inst: Instalment, annual_rate: Decimal, markup: Decimal, on: dt.date) -> int:
+    """Penalty interest accrued on an instalment's overdue principal up to `on`, less what was
+    paid of it (the markup on the contract rate, by the day from the due date)."""
+    if inst.due >= on:
+        return 0
+    overdue = inst.principal_fen - inst.principal_paid_fen
+    accrued = engine.penalty_interest(overdue, annual_rate, markup, (on - inst.due).days)
+    return max(accrued - inst.penalty_paid_fen, 0)
+
+
+def amount_due(loan: Loan, on: dt.date) -> int:
+    """Everything due on `on`: unpaid principal and interest of the instalments fallen due,
+    and their penalty interest."""
+    markup = rules.penalty_markup(on, Versions())
+    return sum(
+        i.principal_fen
+        - i.principal_paid_fen
+        + i.interest_fen
+        - i.interest_paid_fen
+        + penalty_due(i, loan.annual_rate, markup, on)
+        for i in loan.instalments.filter(UNSETTLED, superseded=False, due__lte=on)
+    )
+
+
 FLAG_LABELS = {
     "overdue": "Overdue",
     "par30": "30+ days past due",

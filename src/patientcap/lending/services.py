@@ -55,7 +55,7 @@ from patientcap.lending.models import (
     Repayment,
 )
 from patientcap.lending.rules import PolicyRefusal, Versions
-from patientcap.lending.selectors import loan_state, portfolio
+from patientcap.lending.selectors import loan_state, penalty_due, portfolio
 
 POOL_CASH = "risk_compensation_pool.cash"
 BOOK = "risk_compensation_pool"
@@ -204,14 +204,26 @@ def _check_terms(
 
 
 def record_diligence(
-    *, actor: Any, application_id: int, favourable: bool, opinion: str, on: dt.date
+    *,
+    actor: Any,
+    application_id: int,
+    favourable: bool,
+    opinion: str,
+    on: dt.date,
+    party: str | None = None,
 ) -> DueDiligence:
     """The bank's or the guarantor's due-diligence opinion (each side once, in any order).
-    Both favourable: the file waits for the zone's approval; either unfavourable: declined."""
+    Both favourable: the file waits for the zone's approval; either unfavourable: declined.
+    A partner without a platform login sends its opinion letter, which a zone officer records
+    for it (naming the `party`)."""
     application = scoping.writable(actor, Application).filter(pk=application_id).first()
-    party = {Role.BANK_OFFICER: Party.BANK, Role.GUARANTOR_OFFICER: Party.GUARANTOR}.get(actor.role)
-    if application is None or party is None:
+    own = {Role.BANK_OFFICER: Party.BANK, Role.GUARANTOR_OFFICER: Party.GUARANTOR}.get(actor.role)
+    if actor.role == Role.ZONE_OFFICER and party in {Party.BANK, Party.GUARANTOR}:
+        own = Party(party)
+    if application is None or own is None:
         raise refuse(gettext_noop("Only the file's bank or guarantor records due diligence."))
+    party = own
+    organisation_id = application.bank_id if party == Party.BANK else application.guarantor_id
     opinion = _text(opinion, "opinion", 4000)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
@@ -222,7 +234,7 @@ def record_diligence(
         dd = DueDiligence.objects.create(
             application=application,
             party=party,
-            organisation_id=actor.organisation_id,
+            organisation_id=organisation_id,
             favourable=bool(favourable),
             opinion=opinion,
             decided_by=actor,
@@ -255,8 +267,9 @@ def bank_npl_ratio(bank_id: int, on: dt.date) -> Decimal:
 
 
 def check_approval(application: Application, on: dt.date, versions: Versions) -> None:
-    """What the zone's approval re-checks on the day: the file is ready, the firm still holds
-    the tier, the terms fit it, and the bank's NPL ratio has not tripped the circuit breaker."""
+    """What the zone's approval re-checks: the file is ready, the firm still holds the tier on
+    the day, the terms fit the tier as they stood on the application date, and the bank's NPL
+    ratio has not tripped the circuit breaker on the day."""
     if application.status != ApplicationStatus.READY:
         raise refuse(
             gettext_noop("Only an application with both due diligences favourable is approved.")
@@ -266,12 +279,13 @@ def check_approval(application: Application, on: dt.date, versions: Versions) ->
             gettext_noop("The enterprise no longer qualifies for the %(tier)s tier."),
             tier=application.tier,
         )
+    # The terms are those of the policy in force when the firm applied (its LPR, its caps).
     _check_terms(
         application.tier,
         application.amount_fen,
         application.annual_rate,
         application.tenor_months,
-        on,
+        application.applied_on,
         versions,
     )
     ratio = bank_npl_ratio(application.bank_id, on)
@@ -454,14 +468,6 @@ def _open_instalments(loan: Loan) -> list[Instalment]:
     )
 
 
-def _penalty_due(inst: Instalment, annual_rate: Decimal, markup: Decimal, on: dt.date) -> int:
-    if inst.due >= on:
-        return 0
-    overdue = inst.principal_fen - inst.principal_paid_fen
-    accrued = engine.penalty_interest(overdue, annual_rate, markup, (on - inst.due).days)
-    return max(accrued - inst.penalty_paid_fen, 0)
-
-
 def repay(*, actor: Any, loan_id: int, amount_fen: int, on: dt.date, reference: str) -> Repayment:
     """A repayment, paid to what is due in the policy's order (penalty → interest → principal,
     oldest instalment first); anything beyond what is due prepays the next instalments'
@@ -493,7 +499,7 @@ def repay(*, actor: Any, loan_id: int, amount_fen: int, on: dt.date, reference: 
         later = [i for i in open_ if i.due > on]
         dues = [
             {
-                "penalty": _penalty_due(i, loan.annual_rate, markup, on),
+                "penalty": penalty_due(i, loan.annual_rate, markup, on),
                 "interest": i.interest_fen - i.interest_paid_fen,
                 "principal": i.principal_fen - i.principal_paid_fen,
             }
@@ -511,20 +517,23 @@ def repay(*, actor: Any, loan_id: int, amount_fen: int, on: dt.date, reference: 
                 date=on.isoformat(),
             )
         paid, over = engine.allocate_across(amount_fen, dues, order)
+        touched = []
         for inst, part in zip([*due_now, *later], paid, strict=True):
-            if not any(part.values()):
-                continue
-            inst.penalty_paid_fen += part["penalty"]
-            inst.interest_paid_fen += part["interest"]
-            inst.principal_paid_fen += part["principal"]
-            inst.save(update_fields=["penalty_paid_fen", "interest_paid_fen", "principal_paid_fen"])
+            if any(part.values()):
+                inst.penalty_paid_fen += part["penalty"]
+                inst.interest_paid_fen += part["interest"]
+                inst.principal_paid_fen += part["principal"]
+                touched.append(inst)
         if all(i.principal_paid_fen == i.principal_fen for i in open_) and all(
             i.interest_paid_fen == i.interest_fen for i in due_now
         ):
             # Paid off: interest of periods not yet begun is never owed.
             for inst in later:
                 inst.interest_fen = inst.interest_paid_fen
-                inst.save(update_fields=["interest_fen"])
+            touched = list({i.pk: i for i in [*touched, *later]}.values())
+        Instalment.objects.bulk_update(
+            touched, ["penalty_paid_fen", "interest_paid_fen", "principal_paid_fen", "interest_fen"]
+        )
         totals = {c: sum(p[c] for p in paid) for c in order}
         repayment = Repayment.objects.create(
             loan=loan,
