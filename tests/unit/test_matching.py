@@ -260,3 +260,10 @@ def test_what_the_firm_already_holds_or_asked_for_counts_against_its_limit():
     check_amount(limit(invest_first=200_000_000), 50_000_000, used_fen=150_000_000)
     with pytest.raises(Invalid, match=r"what is left.*¥500,000.00.*¥1,500,000.00"):
         check_amount(limit(invest_first=200_000_000), 50_000_001, used_fen=150_000_000)
+
+
+def test_many_deadlines_refuse_a_year_the_calendar_does_not_cover():
+    starts = np.array(["2026-12-28"], dtype="datetime64[D]")
+    pauses = np.array([["2026-12-28"]], dtype="datetime64[D]")
+    with pytest.raises(CalendarNotCovered, match="2027"):
+        deadlines_many(PLAIN, starts, 7, pauses, pauses)

@@ -239,15 +239,27 @@ def deadlines_many(
     """`Clock.deadline` for many files at once. `started` has shape (n,); `pause_starts` and
     `pause_ends` have shape (n, k): each file's k pauses in order (closed ones), a column with
     start == end where a file has fewer (it pauses nothing). Pauses that start after a file's
-    clock ran out do not extend it, as for one file."""
+    clock ran out do not extend it, as for one file.
+
+    Every date is turned into its working-day count from the earliest start once, through one
+    table over the days the files span (a gather per date instead of a binary search); a date
+    the calendar does not cover raises `CalendarNotCovered`, as for one file."""
     s = as_day_numbers(started)
     n = np.broadcast_to(np.asarray(days, dtype=np.int64), s.shape)
     ps = as_day_numbers(pause_starts).reshape(len(s), -1)
     pe = as_day_numbers(pause_ends).reshape(len(s), -1)
-    deadline = cal.add_working_days_many(s, n).astype(np.int64)
+    if not len(s):
+        return s.astype("datetime64[D]")
+    lo = int(s.min())
+    hi = max(int(s.max()), int(pe.max()) if pe.size else lo)
+    # counted[d - lo]: working days in (lo, d], for every day the files span
+    counted = cal.working_days_between_many(lo, np.arange(lo, hi + 1, dtype=np.int64))
+    base = counted[s - lo]
+    total = n.copy()
     stopped = np.zeros(len(s), dtype=bool)
     for j in range(ps.shape[1]):
-        stopped |= cal.working_days_between_many(deadline, ps[:, j]) > 0
-        paused = np.where(stopped, 0, cal.working_days_between_many(ps[:, j], pe[:, j]))
-        deadline = cal.add_working_days_many(deadline, paused).astype(np.int64)
-    return deadline.astype("datetime64[D]")
+        at_start = counted[ps[:, j] - lo] - base  # working days from due diligence to the pause
+        stopped |= at_start > total  # the clock had run out before this pause began
+        paused = counted[pe[:, j] - lo] - base - at_start
+        total += np.where(stopped, 0, paused)
+    return cal.add_working_days_many(s, total)
