@@ -32,7 +32,7 @@ from patientcap.domain.captable import (
     ShareClass,
     Variant,
 )
-from patientcap.domain.ledger import credit, debit
+from patientcap.domain.ledger import JournalEntry, credit, debit
 from patientcap.domain.messages import Invalid, gettext_noop
 from patientcap.domain.waterfall import waterfall
 from patientcap.enterprises.models import Enterprise
@@ -455,19 +455,53 @@ def _holding(
     )
 
 
-def _book_investment(
-    enterprise: Enterprise, amount_fen: int, on: dt.date, key: str, actor: Any, source: str
-) -> int:
-    entry = ledger.post_entry(
+def investment_entry(
+    enterprise: Enterprise, amount_fen: int, on: dt.date, key: str
+) -> JournalEntry:
+    """The fund's money into an enterprise: angel_fund Dr / cash Cr."""
+    return JournalEntry(
         book=BOOK,
         date=on,
         memo=f"凤栖天使基金投资 {enterprise.name}",
         idempotency_key=key,
-        postings=[debit(f"{BOOK}.angel_fund", amount_fen), credit(f"{BOOK}.cash", amount_fen)],
+        postings=(debit(f"{BOOK}.angel_fund", amount_fen), credit(f"{BOOK}.cash", amount_fen)),
+    )
+
+
+def exit_entry(
+    holding: AngelHolding, cost_fen: int, proceeds_fen: int, on: dt.date, key: str
+) -> JournalEntry | None:
+    """Proceeds of an exit: cash Dr; angel_fund Cr at cost; the difference to realised gains Cr
+    or realised losses Dr (None when there is nothing to book)."""
+    postings = [credit(f"{BOOK}.angel_fund", cost_fen)] if cost_fen else []
+    if proceeds_fen:
+        postings.append(debit(f"{BOOK}.cash", proceeds_fen))
+    if proceeds_fen > cost_fen:
+        postings.append(credit(f"{BOOK}.realised_gains", proceeds_fen - cost_fen))
+    elif proceeds_fen < cost_fen:
+        postings.append(debit(f"{BOOK}.realised_losses", cost_fen - proceeds_fen))
+    if not postings:
+        return None
+    return JournalEntry(
+        book=BOOK,
+        date=on,
+        memo=f"凤栖天使基金退出 {holding.enterprise.name}",
+        idempotency_key=key,
+        postings=tuple(postings),
+    )
+
+
+def _post(entry: JournalEntry, actor: Any, source: str) -> int:
+    row = ledger.post_entry(
+        book=entry.book,
+        date=entry.date,
+        memo=entry.memo,
+        idempotency_key=entry.idempotency_key,
+        postings=entry.postings,
         actor=actor,
         source=source,
     )
-    return entry.pk
+    return row.pk
 
 
 def invest_in_round(
@@ -482,10 +516,12 @@ def invest_in_round(
     plan: dict[str, Any],
     actor: Any,
     source: str,
+    book: bool = True,
 ) -> AngelInvestment:
     """The fund invests `amount_fen` in a priced round (with any co-investors): the round is
     recorded, the money booked (angel_fund Dr / cash Cr), the holding opened with its exit plan
-    and next-round tracker if new."""
+    and next-round tracker if new. `book=False` leaves the booking to the caller (history booked
+    in one batch, `ledger.services.post_batch`; the caller links `entry_id`)."""
     _require_fund_staff(actor)
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise Invalid(gettext_noop("An investment is a positive amount."))
@@ -502,8 +538,11 @@ def invest_in_round(
             source=source,
         )
         holding = _holding(enterprise, ANGEL_FUND, on, HoldingKind.ANGEL, plan)
-        entry = _book_investment(
-            enterprise, amount_fen, on, f"equity.angel:round:{rnd.pk}", actor, source
+        key = f"equity.angel:round:{rnd.pk}"
+        entry = (
+            _post(investment_entry(enterprise, amount_fen, on, key), actor, source)
+            if book
+            else None
         )
         return AngelInvestment.objects.create(
             holding=holding, on=on, form="equity", amount_fen=amount_fen, round=rnd, entry_id=entry
@@ -518,8 +557,10 @@ def invest_by_instrument(
     plan: dict[str, Any],
     actor: Any,
     source: str,
+    book: bool = True,
 ) -> AngelInvestment:
-    """The fund invests through a SAFE or a convertible note (its holder is the fund)."""
+    """The fund invests through a SAFE or a convertible note (its holder is the fund); `book` as
+    for `invest_in_round`."""
     _require_fund_staff(actor)
     if instrument.holder != ANGEL_FUND:
         raise Invalid(gettext_noop("The fund's SAFE or note is held by the fund."))
@@ -529,8 +570,11 @@ def invest_by_instrument(
         row = issue_instrument(
             enterprise_id=enterprise.pk, on=on, instrument=instrument, actor=actor, source=source
         )
-        entry = _book_investment(
-            enterprise, row.amount_fen, on, f"equity.angel:instrument:{row.pk}", actor, source
+        key = f"equity.angel:instrument:{row.pk}"
+        entry = (
+            _post(investment_entry(enterprise, row.amount_fen, on, key), actor, source)
+            if book
+            else None
         )
         return AngelInvestment.objects.create(
             holding=holding,
@@ -567,11 +611,13 @@ def exit_holding(
     source: str,
     buyer: str = "",
     exit_fen: int | None = None,
+    book: bool = True,
 ) -> AngelHolding:
     """The fund exits a holding. A trade sale sells the company for `exit_fen` and the fund gets
     its waterfall payout; a secondary sale, buyback or IPO sale transfers all the fund's shares to
     `buyer` for `proceeds_fen`. Proceeds are booked (cash Dr; angel_fund Cr at cost; the
-    difference to realised gains Cr or realised losses Dr)."""
+    difference to realised gains Cr or realised losses Dr; `book=False` leaves that to the caller,
+    `exit_entry`)."""
     _require_fund_staff(actor)
     if route not in ExitRoute.values:
         raise Invalid(gettext_noop("Choose how the fund exits."))
@@ -613,24 +659,9 @@ def exit_holding(
                 source=source,
             )
             key = f"equity.angel:sale:{sale.pk}"
-        cost = holding_cost_fen(holding)
-        postings = [credit(f"{BOOK}.angel_fund", cost)] if cost else []
-        if proceeds_fen:
-            postings.append(debit(f"{BOOK}.cash", proceeds_fen))
-        if proceeds_fen > cost:
-            postings.append(credit(f"{BOOK}.realised_gains", proceeds_fen - cost))
-        elif proceeds_fen < cost:
-            postings.append(debit(f"{BOOK}.realised_losses", cost - proceeds_fen))
-        if postings:
-            ledger.post_entry(
-                book=BOOK,
-                date=on,
-                memo=f"凤栖天使基金退出 {holding.enterprise.name}",
-                idempotency_key=key,
-                postings=postings,
-                actor=actor,
-                source=source,
-            )
+        entry = exit_entry(holding, holding_cost_fen(holding), proceeds_fen, on, key)
+        if book and entry is not None:
+            _post(entry, actor, source)
         before = {"status": holding.status}
         holding.status = HoldingStatus.EXITED
         holding.exited_on = on

@@ -41,3 +41,13 @@ def angel_money(enterprise_id: int, on: dt.date) -> int:
 
 def investment_count(holdings: Iterable[AngelHolding], on: dt.date) -> int:
     return AngelInvestment.objects.filter(holding__in=list(holdings), on__lte=on).count()
+
+
+def fund_holdings(on: dt.date) -> list[AngelHolding]:
+    """Every holding of the fund opened by `on` (for the fund's own report)."""
+    return list(AngelHolding.objects.filter(opened_on__lte=on).select_related("enterprise"))
+
+
+def fund_enterprises() -> list[int]:
+    """The enterprises the fund holds (or held) shares in."""
+    return list(AngelHolding.objects.values_list("enterprise_id", flat=True).distinct())
