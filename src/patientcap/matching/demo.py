@@ -84,12 +84,17 @@ class _Demo:
             day += dt.timedelta(days=7)
         return None
 
+    def bank_id(self, officer: str) -> int:
+        org = self.zone.users[officer].organisation
+        assert org is not None  # demo bank officers belong to their bank
+        return org.pk
+
     # --- steps -------------------------------------------------------------------------------
     def apply(self, firm: Any, officer: str, amount: int, on: dt.date, by: User) -> Application:
         return services.apply(
             actor=by,
             enterprise_id=firm.pk,
-            bank_id=self.zone.users[officer].organisation_id,
+            bank_id=self.bank_id(officer),
             amount_fen=amount,
             purpose=self.zone.rng.choice(PURPOSES),
             on=on,

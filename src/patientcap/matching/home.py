@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from patientcap.accounts import scoping
 from patientcap.accounts.models import Role
 from patientcap.core.clock import today
-from patientcap.core.home import Card, Contribution, contribution
+from patientcap.core.home import Card, Contribution, Label, contribution
 from patientcap.domain.money import format_wan
 from patientcap.matching import selectors
 from patientcap.matching.models import Application
@@ -28,7 +28,9 @@ def matched_credit(user: Any) -> Contribution | None:
     ):
         return None
     qs = scoping.readable(user, Application)
-    links = [(reverse("matching:applications"), _("Matched-credit applications"))]
+    links: list[tuple[str, Label]] = [
+        (reverse("matching:applications"), _("Matched-credit applications"))
+    ]
     if user.role == Role.ENTERPRISE_USER:
         links.append((reverse("matching:apply"), _("Apply for matched credit")))
         return Contribution(

@@ -33,9 +33,9 @@ QUEUE_ROLES = {Role.BANK_OFFICER, Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR
 LIST_ROLES = QUEUE_ROLES | {Role.ENTERPRISE_USER}
 
 
-def _role(request: HttpRequest, roles: set[str]) -> Any:
-    user = request.user
-    if not (user.is_superuser or user.role in roles):  # type: ignore[union-attr]
+def _role(request: HttpRequest, roles: set[Role]) -> Any:
+    user: Any = request.user
+    if not (user.is_superuser or user.role in roles):
         raise PermissionDenied
     return user
 
