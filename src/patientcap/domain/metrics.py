@@ -56,20 +56,31 @@ class FlowKind(StrEnum):
 _DISTRIBUTION, _INVESTMENT = FlowKind.DISTRIBUTION, FlowKind.INVESTMENT
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class _FlowFields(NamedTuple):
     when: dt.date
     kind: FlowKind
     amount_fen: int  # positive; the kind gives the direction
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount_fen, int) or self.amount_fen <= 0:
-            raise MetricsError(
-                gettext_noop("A cash flow must be a positive number of fen, not %(amount)s."),
-                {"amount": self.amount_fen},
-            )
-        if self.amount_fen >= _EXACT_FLOAT_LIMIT:
-            raise MetricsError(gettext_noop("A cash flow is too large to compute a rate exactly."))
+
+class Flow(_FlowFields):
+    """One dated cash flow of a project. An immutable named tuple: a portfolio read from the
+    database makes a hundred thousand of them, and a tuple is built several times faster than a
+    frozen dataclass."""
+
+    __slots__ = ()
+
+    def __new__(cls, when: dt.date, kind: FlowKind, amount_fen: int) -> Flow:
+        if type(amount_fen) is not int or not 0 < amount_fen < _EXACT_FLOAT_LIMIT:
+            if not isinstance(amount_fen, int) or amount_fen <= 0:
+                raise MetricsError(
+                    gettext_noop("A cash flow must be a positive number of fen, not %(amount)s."),
+                    {"amount": amount_fen},
+                )
+            if amount_fen >= _EXACT_FLOAT_LIMIT:
+                raise MetricsError(
+                    gettext_noop("A cash flow is too large to compute a rate exactly.")
+                )
+        return super().__new__(cls, when, kind, amount_fen)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import CharField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -449,17 +450,39 @@ def unrealised_fen(
 
 def portfolio(projects: QuerySet[Project], as_of: dt.date) -> Portfolio:
     """XIRR, DPI, RVPI, TVPI and MOIC of every project of `projects` that received money by
-    `as_of`, and of the whole portfolio: tranches paid in, exit proceeds and recoveries returned,
-    and the residual value of what is still held (converted stakes at the latest round price or
-    valuation, money not yet converted at cost). Six queries whatever the number of projects
-    (plus one valuation lookup per converted firm without a round since its conversion)."""
+    `as_of`, and of the whole portfolio (see `portfolio_inputs`)."""
+    keyed, info = portfolio_inputs(projects, as_of)
+    result = metrics.portfolio_metrics(keyed, as_of)
+    labels = {s: str(Stage(s).label) for s in Stage.values}
+    rows = []
+    for m in result.projects:
+        title, name, stage = info[int(m.key)]
+        rows.append(Row(int(m.key), title, name, labels[stage], m))
+    return Portfolio(as_of, rows, result.portfolio)
+
+
+def portfolio_inputs(
+    projects: QuerySet[Project], as_of: dt.date
+) -> tuple[list[metrics.Project], dict[int, tuple[str, str, str]]]:
+    """The projects that received money by `as_of` as `domain.metrics` values — tranches paid
+    in, exit proceeds and recoveries returned, and the residual value of what is still held
+    (converted stakes at the latest round price or valuation, money not yet converted at cost) —
+    and each one's (title, enterprise, stage). Six queries whatever the number of projects (plus
+    one valuation lookup per converted firm without a round since its conversion)."""
     flows: dict[int, list[metrics.Flow]] = {}
     invested: dict[int, int] = {}
     investment, distribution = metrics.FlowKind.INVESTMENT, metrics.FlowKind.DISTRIBUTION
     flow = metrics.Flow
-    for pk, day, amount in Tranche.objects.filter(
-        agreement__project__in=projects, disbursed_on__lte=as_of
-    ).values_list("agreement__project_id", "disbursed_on", "amount_fen"):
+    # Dates come as ISO text and are parsed once per distinct day (a few thousand days for a
+    # hundred thousand tranches), not once per row.
+    days: dict[str, dt.date] = {}
+    paid = Tranche.objects.filter(agreement__project__in=projects, disbursed_on__lte=as_of)
+    for pk, text, amount in paid.values_list(
+        "agreement__project_id", Cast("disbursed_on", CharField()), "amount_fen"
+    ):
+        day = days.get(text)
+        if day is None:
+            day = days[text] = dt.date.fromisoformat(text)
         if pk in flows:
             flows[pk].append(flow(day, investment, amount))
             invested[pk] += amount
@@ -508,13 +531,7 @@ def portfolio(projects: QuerySet[Project], as_of: dt.date) -> Portfolio:
                 )
                 residual = invested[pk] if value is None else value
         keyed.append(metrics.Project(str(pk), tuple(flows[pk]), residual))
-    result = metrics.portfolio_metrics(keyed, as_of)
-    labels = {s: str(Stage(s).label) for s in Stage.values}
-    rows = []
-    for m in result.projects:
-        title, name, stage = info[int(m.key)]
-        rows.append(Row(int(m.key), title, name, labels[stage], m))
-    return Portfolio(as_of, rows, result.portfolio)
+    return keyed, info
 
 
 def loss_ratio_by_vintage(as_of: dt.date) -> tuple[metrics.VintageLoss, ...]:
