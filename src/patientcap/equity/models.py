@@ -68,6 +68,21 @@ class CapTableEvent(models.Model):
         return f"{self.enterprise_id}#{self.sequence} {self.kind} {self.on}"
 
 
+class Snapshot(models.Model):
+    """The table after an enterprise's latest event (`replay.snapshot_payload`), so that reading
+    the current table and recording the next event need not replay the whole history. Written
+    with every event, in its transaction; a table at an earlier date is replayed from the events."""
+
+    enterprise = models.OneToOneField(
+        Enterprise, on_delete=models.PROTECT, related_name="cap_table_snapshot"
+    )
+    event = models.ForeignKey(CapTableEvent, on_delete=models.PROTECT, related_name="+")
+    table = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"snapshot {self.enterprise_id} @ {self.event_id}"
+
+
 class Round(models.Model):
     """What a priced round produced (stored for the round history and the charts)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -192,25 +192,64 @@ class State:
     exited: bool = False
 
 
-def apply(state: State | None, kind: str, payload: Payload) -> State:
-    """The state after one event (`kind` is an `EventKind` value)."""
+def step(state: State | None, kind: str, payload: Payload) -> tuple[State, Any]:
+    """The state after one event (`kind` is an `EventKind` value), and what the engine reported
+    (a `RoundResult` for a round, a `Conversion` for a conversion, else None)."""
     if kind == "open":
         if state is not None:
             raise CapTableError(gettext_noop("This enterprise's cap table is already open."))
-        return State(opened(payload))
+        return State(opened(payload)), None
     if state is None:
         raise CapTableError(gettext_noop("This enterprise has no cap table yet."))
     if state.exited:
         raise CapTableError(gettext_noop("The company has exited; its cap table is closed."))
     if kind == "round":
-        return State(apply_round(state.table, payload).table)
+        result = apply_round(state.table, payload)
+        return State(result.table), result
     if kind == "conversion":
-        return State(apply_conversion(state.table, payload).table)
+        conversion = apply_conversion(state.table, payload)
+        return State(conversion.table), conversion
     if kind == "transfer":
-        return State(apply_transfer(state.table, payload))
+        return State(apply_transfer(state.table, payload)), None
     if kind == "exit":
-        return State(state.table, exited=True)
-    return state  # an instrument issued changes no shares until it converts
+        return State(state.table, exited=True), None
+    return state, None  # an instrument issued changes no shares until it converts
+
+
+def apply(state: State | None, kind: str, payload: Payload) -> State:
+    return step(state, kind, payload)[0]
+
+
+# --- snapshots -----------------------------------------------------------------------------------
+def snapshot_payload(state: State) -> Payload:
+    """A state as JSON (classes with their current prices, holdings, pool, exited)."""
+    t = state.table
+    return {
+        "classes": [
+            class_payload(c)
+            | {
+                "original_issue_price": str(c.original_issue_price),
+                "conversion_price": str(c.conversion_price),
+            }
+            for c in t.classes
+        ],
+        "holdings": [[h.holder, h.share_class, h.shares, h.invested_fen] for h in t.holdings],
+        "pool": [t.pool.granted, t.pool.unallocated],
+        "exited": state.exited,
+    }
+
+
+def snapshot_state(p: Payload) -> State:
+    classes = tuple(
+        replace(
+            class_from(c),
+            original_issue_price=Decimal(c["original_issue_price"]),
+            conversion_price=Decimal(c["conversion_price"]),
+        )
+        for c in p["classes"]
+    )
+    holdings = tuple(Holding(h, c, n, i) for h, c, n, i in p["holdings"])
+    return State(CapTable(classes, holdings, OptionPool(*p["pool"])), exited=p["exited"])
 
 
 def replay(events: Iterable[tuple[str, Payload]]) -> Iterator[State]:

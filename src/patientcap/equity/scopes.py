@@ -29,6 +29,7 @@ from patientcap.equity.models import (
     HoldingReview,
     Instrument,
     Round,
+    Snapshot,
     Transfer,
 )
 
@@ -74,7 +75,7 @@ def reads_fund(user: Any) -> bool:
 
 
 def register() -> None:
-    for model in (CapTableEvent, Round, Instrument, Conversion, Transfer, Exit):
+    for model in (CapTableEvent, Snapshot, Round, Instrument, Conversion, Transfer, Exit):
         scoping.register(model, read=_through_enterprise, write=fund_write)
     for model in (AngelHolding, AngelInvestment, HoldingReview):
         scoping.register(model, read=fund_read, write=fund_write)

@@ -37,9 +37,13 @@ def history(enterprise_id: int, on: dt.date) -> list[tuple[CapTableEvent, replay
 
 
 def state(enterprise_id: int, on: dt.date) -> replay.State:
-    events = store.events(enterprise_id, on)
+    """The state on `on`: the latest snapshot when no event is dated after `on` (events are
+    recorded in date order), else the replay of the events up to `on`."""
+    snap = store.snapshot(enterprise_id)
+    if snap is not None and snap.event.on <= on:
+        return replay.snapshot_state(snap.table)
     last = None
-    for last in replay.replay((e.kind, e.payload) for e in events):  # noqa: B007
+    for last in replay.replay((e.kind, e.payload) for e in store.events(enterprise_id, on)):  # noqa: B007
         pass
     if last is None:
         raise NoCapTable(

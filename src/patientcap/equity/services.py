@@ -50,6 +50,7 @@ from patientcap.equity.models import (
     HoldingStatus,
     Instrument,
     Round,
+    Snapshot,
     Transfer,
 )
 from patientcap.ledger import services as ledger
@@ -86,30 +87,32 @@ def _enterprise(enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def _events(enterprise: Enterprise) -> list[tuple[str, dict]]:
-    rows = CapTableEvent.objects.filter(enterprise=enterprise).order_by("on", "sequence")
-    return list(rows.values_list("kind", "payload"))
-
-
 def _state(enterprise: Enterprise, on: dt.date) -> replay.State | None:
-    """The current state, after checking that `on` is not before the latest event."""
-    latest = CapTableEvent.objects.filter(enterprise=enterprise).aggregate(Max("on"))["on__max"]
-    if latest is not None and on < latest:
+    """The current state (from the snapshot of the latest event), after checking that `on` is not
+    before the latest event; None before the table is opened."""
+    snapshot = Snapshot.objects.filter(enterprise=enterprise).select_related("event").first()
+    if snapshot is None:
+        return None
+    if on < snapshot.event.on:
         raise Invalid(
             gettext_noop(
                 "Cap-table events are recorded in date order: the latest is dated %(latest)s."
             ),
-            {"latest": latest.isoformat()},
+            {"latest": snapshot.event.on.isoformat()},
         )
-    state = None
-    for state in replay.replay(_events(enterprise)):  # noqa: B007 - the last state is wanted
-        pass
-    return state
+    return replay.snapshot_state(snapshot.table)
 
 
 def _append(
-    enterprise: Enterprise, kind: str, on: dt.date, payload: dict, actor: Any, source: str
+    enterprise: Enterprise,
+    kind: str,
+    on: dt.date,
+    payload: dict,
+    state: replay.State,
+    actor: Any,
+    source: str,
 ) -> CapTableEvent:
+    """Store the event and the snapshot of the `state` after it, with the audit record."""
     last = CapTableEvent.objects.filter(enterprise=enterprise).aggregate(Max("sequence"))
     event = CapTableEvent.objects.create(
         enterprise=enterprise,
@@ -119,6 +122,10 @@ def _append(
         payload=payload,
         recorded_by=actor,
         source=source or "",
+    )
+    Snapshot.objects.update_or_create(
+        enterprise=enterprise,
+        defaults={"event": event, "table": replay.snapshot_payload(state)},
     )
     record(
         actor=actor,
@@ -166,8 +173,8 @@ def open_cap_table(
             if existing.payload == payload:
                 return existing
             raise Invalid(gettext_noop("This enterprise's cap table is already open."))
-        replay.opened(payload)
-        return _append(enterprise, EventKind.OPEN, on, payload, actor, source)
+        state = replay.apply(None, EventKind.OPEN, payload)
+        return _append(enterprise, EventKind.OPEN, on, payload, state, actor, source)
 
 
 def _outstanding(enterprise: Enterprise, on: dt.date) -> list[Instrument]:
@@ -210,10 +217,9 @@ def record_round(
         )
         if state is None:
             raise Invalid(gettext_noop("Open the enterprise's cap table first."))
-        replay.apply(state, EventKind.ROUND, payload)  # refuses closed tables
-        result = replay.apply_round(state.table, payload)
+        after, result = replay.step(state, EventKind.ROUND, payload)  # refuses closed tables
         previous = Round.objects.filter(enterprise=enterprise).order_by("-on", "-pk").first()
-        event = _append(enterprise, EventKind.ROUND, on, payload, actor, source)
+        event = _append(enterprise, EventKind.ROUND, on, payload, after, actor, source)
         row = Round.objects.create(
             event=event,
             enterprise=enterprise,
@@ -263,8 +269,8 @@ def issue_instrument(
         state = _state(enterprise, on)
         if state is None:
             raise Invalid(gettext_noop("Open the enterprise's cap table first."))
-        replay.apply(state, EventKind.INSTRUMENT, payload)
-        event = _append(enterprise, EventKind.INSTRUMENT, on, payload, actor, source)
+        after = replay.apply(state, EventKind.INSTRUMENT, payload)
+        event = _append(enterprise, EventKind.INSTRUMENT, on, payload, after, actor, source)
         kind = replay.instrument_payload(instrument)["type"]
         note = instrument if isinstance(instrument, ConvertibleNote) else None
         return Instrument.objects.create(
@@ -342,9 +348,8 @@ def convert_invest_first(
             "round_class": use_round.series if use_round else None,
             "round_id": rnd.pk if rnd else None,
         }
-        replay.apply(state, EventKind.CONVERSION, payload)
-        result = replay.apply_conversion(state.table, payload)
-        event = _append(enterprise, EventKind.CONVERSION, on, payload, actor, source)
+        after, result = replay.step(state, EventKind.CONVERSION, payload)
+        event = _append(enterprise, EventKind.CONVERSION, on, payload, after, actor, source)
         row = Conversion.objects.create(
             event=event,
             enterprise=enterprise,
@@ -385,8 +390,8 @@ def transfer_holding(
         state = _state(enterprise, on)
         if state is None:
             raise Invalid(gettext_noop("Open the enterprise's cap table first."))
-        replay.apply(state, EventKind.TRANSFER, payload)
-        event = _append(enterprise, EventKind.TRANSFER, on, payload, actor, source)
+        after = replay.apply(state, EventKind.TRANSFER, payload)
+        event = _append(enterprise, EventKind.TRANSFER, on, payload, after, actor, source)
         return Transfer.objects.create(
             event=event,
             enterprise=enterprise,
@@ -417,10 +422,10 @@ def record_exit(
                 gettext_noop("SAFEs or notes are outstanding: convert or settle them first.")
             )
         payload = {"proceeds_fen": proceeds_fen}
-        replay.apply(state, EventKind.EXIT, payload)
+        after = replay.apply(state, EventKind.EXIT, payload)
         payouts = waterfall(state.table, proceeds_fen).payouts
         payload["payouts"] = payouts
-        event = _append(enterprise, EventKind.EXIT, on, payload, actor, source)
+        event = _append(enterprise, EventKind.EXIT, on, payload, after, actor, source)
         return Exit.objects.create(
             event=event, enterprise=enterprise, on=on, proceeds_fen=proceeds_fen, payouts=payouts
         )

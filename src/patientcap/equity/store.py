@@ -11,13 +11,24 @@ from collections.abc import Iterable
 
 from django.db.models import Q, Sum
 
-from patientcap.equity.models import AngelHolding, AngelInvestment, CapTableEvent, Round
+from patientcap.equity.models import (
+    AngelHolding,
+    AngelInvestment,
+    CapTableEvent,
+    Round,
+    Snapshot,
+)
 
 
 def events(enterprise_id: int, on: dt.date) -> list[CapTableEvent]:
     """The enterprise's events up to `on`, in replay order."""
     rows = CapTableEvent.objects.filter(enterprise_id=enterprise_id, on__lte=on)
     return list(rows.order_by("on", "sequence"))
+
+
+def snapshot(enterprise_id: int) -> Snapshot | None:
+    """The table after the enterprise's latest event."""
+    return Snapshot.objects.filter(enterprise_id=enterprise_id).select_related("event").first()
 
 
 def latest_round(enterprise_id: int, on: dt.date) -> Round | None:

@@ -246,3 +246,25 @@ def test_the_seam_functions_do_not_commit_on_their_own(users, opened, django_db_
         a_round(users, opened)
         raise Rollback
     assert not Round.objects.exists()
+
+
+def test_the_snapshot_of_the_latest_event_equals_the_replay_of_every_event(users, opened):
+    from patientcap.equity import replay, store
+
+    rnd = a_round(users, opened)
+    services.convert_invest_first(
+        enterprise_id=opened.pk, instrument=InvestFirst("z", 10**8, Variant.NEXT_ROUND),
+        on=dt.date(2023, 4, 1), actor=users["zone_officer"], source="test", round_id=rnd.pk,
+    )  # fmt: skip
+    services.transfer_holding(
+        enterprise_id=opened.pk, holder="张伟", shares=10, buyer="b", on=dt.date(2023, 5, 1),
+        proceeds_fen=1, actor=users["zone_officer"], source="test",
+    )  # fmt: skip
+    snap = store.snapshot(opened.pk)
+    replayed = list(
+        replay.replay((e.kind, e.payload) for e in store.events(opened.pk, dt.date(2030, 1, 1)))
+    )[-1]
+    assert replay.snapshot_state(snap.table) == replayed
+    assert selectors.cap_table(opened.pk, dt.date(2023, 4, 15)).fully_diluted == (
+        selectors.cap_table(opened.pk, dt.date(2023, 5, 1)).fully_diluted
+    )
