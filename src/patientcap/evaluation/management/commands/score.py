@@ -204,8 +204,10 @@ class Command(BaseCommand):
         for ev in run.evaluations.select_related("enterprise").order_by("enterprise_id"):
             reasons = [r["zh"] if lang == "zh" else r["en"] for r in ev.reasons]
             rows.append(
-                [ev.enterprise_id, ev.enterprise.name, ev.enterprise.uscc]
-                + [
+                [
+                    ev.enterprise_id,
+                    ev.enterprise.name,
+                    ev.enterprise.uscc,
                     str(ev.total),
                     ev.grade,
                     ev.credit_line_fen,
