@@ -14,6 +14,7 @@ import datetime as dt
 import heapq
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from patientcap.approvals import services as approvals
@@ -44,6 +45,11 @@ METHODS = [Method.EQUAL_INSTALMENTS, Method.EQUAL_PRINCIPAL, Method.INTEREST_ONL
 OVERDUE = {40: 12, 41: 45, 42: 130, 43: 290}
 DEFAULTS = (3, 8)  # one at each bank  # compensated (the first then partly recovered)
 PENDING_DEFAULT = 38  # its claim waits for the zone's review
+
+
+def _org_id(user: Any) -> int:
+    assert user.organisation_id is not None  # demo officers belong to their bank
+    return int(user.organisation_id)
 
 
 class _Book:
@@ -119,7 +125,7 @@ class _Book:
         app = services.apply(
             actor=bank,
             enterprise_id=firm.pk,
-            bank_id=bank.organisation_id,
+            bank_id=_org_id(bank),
             guarantor_id=guarantor.pk,
             on=on,
             **self.terms(tier, on, small),
@@ -180,7 +186,7 @@ class _Book:
         first = app.amount_fen // tranches
         for k, share in enumerate([first, app.amount_fen - first][:tranches]):
             day = on + dt.timedelta(days=45 * k)
-            self.at(day, lambda day=day, share=share: self.disburse(n, bank, share, day))
+            self.at(day, partial(self.disburse, n, bank, share, day))
 
     def disburse(self, n: int, bank: Any, amount: int, on: dt.date) -> None:
         loan = self.loans[n]
@@ -199,7 +205,7 @@ class _Book:
             # date, so that performing loans are current today.
             recent = due >= self.as_of - dt.timedelta(days=95)
             if due < stop and (recent or k % 3 == 2 or k == len(dues) - 1):
-                self.at(due, lambda due=due: self.pay(n, bank, due))
+                self.at(due, partial(self.pay, n, bank, due))
 
     def pay(self, n: int, bank: Any, due: dt.date) -> None:
         loan = Loan.objects.get(pk=self.loans[n].pk)
@@ -284,7 +290,7 @@ class _Book:
             app = services.apply(
                 actor=bank,
                 enterprise_id=firm.pk,
-                bank_id=bank.organisation_id,
+                bank_id=_org_id(bank),
                 guarantor_id=self.zone.orgs[GUARANTOR_WITH_LOGIN].pk,
                 on=on,
                 **self.terms(tier, on, small=False),
@@ -310,7 +316,7 @@ def build(zone: DemoZone) -> dict[str, int]:
         if found is None:
             continue
         used.add(found[0].pk)
-        book.at(on, lambda n=n, on=on, found=found: book.originate(n, on, *found))
+        book.at(on, partial(book.originate, n, on, *found))
     for n, days in OVERDUE.items():
         book.stop[n] = zone.as_of - dt.timedelta(days=days)
     book.stop[DEFAULTS[0]] = dt.date(2025, 1, 15)

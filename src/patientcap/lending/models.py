@@ -214,13 +214,6 @@ class Instalment(models.Model):
         ordering = ["due", "disbursement__number", "number"]
         indexes = [models.Index(fields=["loan", "superseded", "due"], name="tl_inst_due")]
 
-    @property
-    def settled(self) -> bool:
-        return (
-            self.principal_paid_fen >= self.principal_fen
-            and self.interest_paid_fen >= self.interest_fen
-        )
-
     def __str__(self) -> str:
         return f"{self.loan_id}:{self.disbursement_id}#{self.number}"
 

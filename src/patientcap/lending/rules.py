@@ -10,8 +10,8 @@ the highest tier open to it.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _

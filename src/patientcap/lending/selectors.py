@@ -170,6 +170,9 @@ def portfolio(loans: QuerySet[Loan], on: dt.date) -> list[BookRow]:
     return out
 
 
+RATIO_PLACES = Decimal("0.0001")
+
+
 def ratio(part: int, whole: int) -> Decimal:
     return Decimal(0) if whole == 0 else Decimal(part) / Decimal(whole)
 

@@ -38,7 +38,9 @@ from patientcap.lending.models import (
 )
 from patientcap.lending.rules import Versions, explain
 
-APPLICANTS = {Role.ENTERPRISE_USER, Role.BANK_OFFICER, Role.ZONE_OFFICER}
+# On the pages the firm applies, or the zone officer for it; a bank applies for a firm from its
+# own system through the API (the page's guarantor list is a directory banks do not browse).
+APPLICANTS = {Role.ENTERPRISE_USER, Role.ZONE_OFFICER}
 PORTFOLIO_READERS = {
     Role.ZONE_OFFICER,
     Role.REVIEWER,
