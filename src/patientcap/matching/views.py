@@ -99,10 +99,11 @@ def apply(request: HttpRequest) -> HttpResponse:
     else:  # an enterprise user acts for their own firm
         firm = firms.first() if user.role == Role.ENTERPRISE_USER else None
     banks = services.bank_directory()
-    error, limit, values = "", None, request.POST
+    error, limit, used, values = "", None, 0, request.POST
     if firm is not None:
         try:
             limit, _versions = services.limit_for(firm.pk, today())
+            used = services.used_fen(firm.pk)
         except services.Refused as exc:
             error = exc.message
     if request.method == "POST":
@@ -132,6 +133,8 @@ def apply(request: HttpRequest) -> HttpResponse:
             "firms": firms if user.role == Role.ZONE_OFFICER else None,
             "banks": banks,
             "limit": limit,
+            "used": used,
+            "left": max(limit.total_fen - used, 0) if limit else 0,
             "error": error,
             "values": values,
         },
