@@ -232,3 +232,19 @@ def test_only_the_zone_officer_creates_through_the_api(users, firms):
             client.post(f"{BASE}compute", body, content_type="application/json").status_code == 403
         )
     assert not Valuation.objects.exists()
+
+
+def test_zone_staff_find_the_valuation_cards_on_their_home_page(users, firms):
+    growth_valuation(
+        users["zone_officer"],
+        firms["a"],
+        proposed_price="2000万",
+        state_money=True,
+        assessed_value="2800万",
+        assessment_date="2024-03-01",
+        relisted=True,
+    )
+    home = session(users["reviewer"]).get("/").content.decode()
+    assert "Valuations awaiting written approval" in home
+    assert "Stale state-asset assessments" in home and 'href="/valuations/"' in home
+    assert "Valuations awaiting" not in session(users["bank_officer"]).get("/").content.decode()
