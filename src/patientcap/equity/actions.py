@@ -52,19 +52,18 @@ def _try(change: Callable[[], Any]) -> None:
 
 
 def _enterprise_id(payload: dict, user: Any) -> int:
-    pk = payload.get("enterprise_id")
     try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = None
+        pk = int(str(payload.get("enterprise_id")))
+    except ValueError:
+        pk = 0
     readable = scoping.readable(user, Enterprise).filter(cap_table_enterprises(user))
-    if pk is None or not readable.filter(pk=pk).exists():
+    if not readable.filter(pk=pk).exists():
         raise ValidationError({"enterprise_id": _("There is no such enterprise.")})
     return pk
 
 
 def _enterprise_name(payload: dict) -> str:
-    e = Enterprise.objects.filter(pk=payload.get("enterprise_id")).first()
+    e = Enterprise.objects.filter(pk=int(payload["enterprise_id"])).first()
     return e.name if e else str(payload.get("enterprise_id"))
 
 
@@ -320,7 +319,7 @@ def validate_angel_exit(payload: dict, user: Any) -> dict:
     errors = terms.Errors()
     holding = (
         scoping.readable(user, AngelHolding)
-        .filter(pk=payload.get("holding_id"), kind="angel", status=HoldingStatus.ACTIVE)
+        .filter(pk=payload["holding_id"], kind="angel", status=HoldingStatus.ACTIVE)
         .first()
         if isinstance(payload.get("holding_id"), int)
         else None

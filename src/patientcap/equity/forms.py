@@ -8,11 +8,14 @@ from patientcap.domain.captable import AntiDilution, DayCount, Participation
 from patientcap.equity.models import ExitRoute, InstrumentKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
-REASON = {
-    "label": _("Why (for the approver)"),
-    "max_length": 1000,
-    "widget": forms.Textarea(attrs={"rows": 2}),
-}
+
+
+def reason() -> forms.CharField:
+    return forms.CharField(
+        label=_("Why (for the approver)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class OpenForm(forms.Form):
@@ -23,7 +26,7 @@ class OpenForm(forms.Form):
         help_text=_("One a line: name, number of common shares"),
     )
     pool_unallocated = forms.IntegerField(label=_("Option pool (unallocated)"), initial=0)
-    reason = forms.CharField(**REASON)
+    reason = reason()
 
 
 class RoundForm(forms.Form):
@@ -59,7 +62,7 @@ class RoundForm(forms.Form):
     pool_target_percent = forms.DecimalField(
         label=_("Option pool after the round (% of fully diluted)"), required=False
     )
-    reason = forms.CharField(**REASON)
+    reason = reason()
 
 
 class InstrumentForm(forms.Form):
@@ -77,7 +80,7 @@ class InstrumentForm(forms.Form):
     day_count = forms.ChoiceField(
         label=_("Day count (notes)"), choices=[(d.value, d.value) for d in DayCount]
     )
-    reason = forms.CharField(**REASON)
+    reason = reason()
 
 
 class PlanFields(forms.Form):
@@ -123,7 +126,7 @@ class InvestForm(PlanFields):
     discount_percent = InstrumentForm.base_fields["discount_percent"]
     annual_rate_percent = InstrumentForm.base_fields["annual_rate_percent"]
     day_count = InstrumentForm.base_fields["day_count"]
-    reason = forms.CharField(**REASON)
+    reason = reason()
 
 
 class ExitForm(forms.Form):
@@ -136,7 +139,7 @@ class ExitForm(forms.Form):
         label=_("Proceeds for the fund's shares (other routes)"), max_length=40, required=False
     )
     buyer = forms.CharField(label=_("Buyer (other routes)"), max_length=200, required=False)
-    reason = forms.CharField(**REASON)
+    reason = reason()
 
 
 class ReviewForm(forms.Form):

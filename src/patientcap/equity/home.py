@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patientcap.accounts import scoping
 from patientcap.core.clock import today
-from patientcap.core.home import Card, Contribution, contribution
+from patientcap.core.home import Card, Contribution, Label, contribution
 from patientcap.domain.money import format_wan
 from patientcap.equity import selectors
 from patientcap.equity.models import AngelHolding
@@ -19,7 +19,7 @@ from patientcap.equity.scopes import CAP_TABLE_READERS, reads_fund
 def angel_fund(user: Any) -> Contribution | None:
     if not user.is_authenticated:
         return None
-    links = [(reverse("equity:index"), _("Cap tables"))]
+    links: list[tuple[str, Label]] = [(reverse("equity:index"), _("Cap tables"))]
     if not reads_fund(user):
         return Contribution(links=links) if user.role in CAP_TABLE_READERS else None
     on = today()

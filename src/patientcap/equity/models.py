@@ -21,9 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patientcap.enterprises.models import Enterprise
 
-PRICE_DIGITS = {"max_digits": 30, "decimal_places": 5}  # domain.captable.PRICE_PLACES
-RATIO_DIGITS = {"max_digits": 20, "decimal_places": 10}
-RESIDUE_DIGITS = {"max_digits": 30, "decimal_places": 5}
+# Prices in fen per share at domain.captable.PRICE_PLACES (5) places; ratios and stakes at 10.
 
 
 class EventKind(models.TextChoices):
@@ -92,12 +90,12 @@ class Round(models.Model):
     series = models.CharField(max_length=100)
     pre_money_fen = models.BigIntegerField()
     new_money_fen = models.BigIntegerField()
-    price_per_share = models.DecimalField(**PRICE_DIGITS)
-    pool_target = models.DecimalField(**RATIO_DIGITS, null=True, blank=True)
+    price_per_share = models.DecimalField(max_digits=30, decimal_places=5)
+    pool_target = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     pool_increase = models.BigIntegerField(default=0)
     shares_issued = models.BigIntegerField()
     fully_diluted_post = models.BigIntegerField()
-    residue_fen = models.DecimalField(**RESIDUE_DIGITS)
+    residue_fen = models.DecimalField(max_digits=30, decimal_places=5)
     down_round = models.BooleanField(default=False)
     adjustments = models.JSONField(default=list)  # anti-dilution: class, method, old, new price
 
@@ -128,8 +126,8 @@ class Instrument(models.Model):
     amount_fen = models.BigIntegerField()
     issued_on = models.DateField()
     valuation_cap_fen = models.BigIntegerField(null=True, blank=True)
-    discount = models.DecimalField(**RATIO_DIGITS, default=0)
-    annual_rate = models.DecimalField(**RATIO_DIGITS, null=True, blank=True)
+    discount = models.DecimalField(max_digits=20, decimal_places=10, default=0)
+    annual_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     day_count = models.CharField(max_length=10, blank=True)
     converted_in = models.ForeignKey(
         Round, on_delete=models.PROTECT, null=True, blank=True, related_name="converted"
@@ -159,9 +157,9 @@ class Conversion(models.Model):
     )
     share_class = models.CharField(max_length=150)
     shares = models.BigIntegerField()
-    price = models.DecimalField(**PRICE_DIGITS, null=True, blank=True)
-    stake = models.DecimalField(**RATIO_DIGITS)
-    residue_fen = models.DecimalField(**RESIDUE_DIGITS)
+    price = models.DecimalField(max_digits=30, decimal_places=5, null=True, blank=True)
+    stake = models.DecimalField(max_digits=20, decimal_places=10)
+    residue_fen = models.DecimalField(max_digits=30, decimal_places=5)
 
     class Meta:
         ordering = ("enterprise", "on", "pk")

@@ -13,7 +13,7 @@
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from patientcap.accounts import scoping
 from patientcap.accounts.models import Role
@@ -75,7 +75,11 @@ def reads_fund(user: Any) -> bool:
 
 
 def register() -> None:
-    for model in (CapTableEvent, Snapshot, Round, Instrument, Conversion, Transfer, Exit):
+    cap_table: tuple[type[Model], ...] = (
+        CapTableEvent, Snapshot, Round, Instrument, Conversion, Transfer, Exit,
+    )  # fmt: skip
+    for model in cap_table:
         scoping.register(model, read=_through_enterprise, write=fund_write)
-    for model in (AngelHolding, AngelInvestment, HoldingReview):
+    fund: tuple[type[Model], ...] = (AngelHolding, AngelInvestment, HoldingReview)
+    for model in fund:
         scoping.register(model, read=fund_read, write=fund_write)

@@ -383,8 +383,13 @@ def transfer_holding(
     _require_fund_staff(actor)
     if not isinstance(proceeds_fen, int) or isinstance(proceeds_fen, bool) or proceeds_fen < 0:
         raise Invalid(gettext_noop("Sale proceeds cannot be negative."))
-    payload = {"holder": holder, "buyer": (buyer or "").strip(), "shares": shares}
-    payload["proceeds_fen"] = proceeds_fen
+    buyer = (buyer or "").strip()
+    payload: dict[str, Any] = {
+        "holder": holder,
+        "buyer": buyer,
+        "shares": shares,
+        "proceeds_fen": proceeds_fen,
+    }
     with transaction.atomic():
         enterprise = _enterprise(enterprise_id)
         state = _state(enterprise, on)
@@ -397,7 +402,7 @@ def transfer_holding(
             enterprise=enterprise,
             on=on,
             holder=holder,
-            buyer=payload["buyer"],
+            buyer=buyer,
             shares=shares,
             proceeds_fen=proceeds_fen,
         )
@@ -421,7 +426,7 @@ def record_exit(
             raise Invalid(
                 gettext_noop("SAFEs or notes are outstanding: convert or settle them first.")
             )
-        payload = {"proceeds_fen": proceeds_fen}
+        payload: dict[str, Any] = {"proceeds_fen": proceeds_fen}
         after = replay.apply(state, EventKind.EXIT, payload)
         payouts = waterfall(state.table, proceeds_fen).payouts
         payload["payouts"] = payouts

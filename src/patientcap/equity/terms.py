@@ -109,8 +109,12 @@ def integer(p: Payload, name: str, errors: Errors) -> int | None:
 def series(p: Payload, errors: Errors) -> ShareClass | None:
     """The new class of a round: {"series": {"name", "seniority", "participation",
     "preference_multiple", "cap_multiple", "anti_dilution"}} (flat keys `series_*` also)."""
-    s = p.get("series") if isinstance(p.get("series"), dict) else {}
-    get = lambda k, d=None: s.get(k, p.get(f"series_{k}", d))  # noqa: E731
+    nested = p.get("series")
+    s: Payload = nested if isinstance(nested, dict) else {}
+
+    def get(k: str, d: Any = None) -> Any:
+        return s.get(k, p.get(f"series_{k}", d))
+
     name = str(get("name", "") or "").strip()
     if not name:
         errors.add("series", _("Name the round's share class, e.g. Series A."))
@@ -207,7 +211,7 @@ def instrument(
         if rate is None or not Decimal(0) <= rate <= 1:
             errors.add("annual_rate", _("A note's interest rate must be between 0 and 100%."))
         try:
-            day_count = DayCount(p.get("day_count"))
+            day_count = DayCount(str(p.get("day_count")))
         except ValueError:
             errors.add("day_count", _("Choose the note's day count: ACT/365F, ACT/360 or 30/360."))
     errors.raise_any()
@@ -223,7 +227,8 @@ def plan(p: Payload) -> Payload:
     """The exit plan and next-round tracker: {"exit_route", "exit_horizon_years",
     "target_multiple", "next_round_expected_on", "next_round_expected_fen"}."""
     errors = Errors()
-    raw = p.get("plan") if isinstance(p.get("plan"), dict) else p
+    nested = p.get("plan")
+    raw: Payload = nested if isinstance(nested, dict) else p
     route = raw.get("exit_route")
     if route not in ExitRoute.values:
         errors.add("exit_route", _("A holding needs an exit plan: choose the intended route."))

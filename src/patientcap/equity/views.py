@@ -200,14 +200,11 @@ def waterfall(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, explain(exc.message))
         else:
             classes = {c.name: c for c in table.classes}
-            stack = sorted(
-                (
-                    {"payout": p, "cls": classes[p.share_class]}
-                    for p in result.by_class
-                    if p.total_fen or classes[p.share_class].preferred
-                ),
-                key=lambda row: -row["cls"].seniority,
-            )
+            stack = [
+                {"payout": p, "cls": classes[p.share_class]}
+                for p in sorted(result.by_class, key=lambda p: -classes[p.share_class].seniority)
+                if p.total_fen or classes[p.share_class].preferred
+            ]
             context |= {
                 "as_of": as_of,
                 "exit_fen": exit_fen,
@@ -331,7 +328,7 @@ def invest(request: HttpRequest) -> HttpResponse:
     _require_maker(request.user, "equity.angel_invest")
     form = forms.InvestForm(request.POST or None, initial={"date": today()})
     firms = readable_enterprises(request.user).order_by("name").values_list("pk", "name")
-    form.fields["enterprise_id"].choices = list(firms)
+    form.fields["enterprise_id"].choices = list(firms)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         payload = _json(form.cleaned_data)
         if done := _propose(request, form, "equity.angel_invest", payload):
