@@ -1,8 +1,7 @@
 import pytest
-from django.test import Client
 from django.utils import translation
 from tests.integration.enterprises.builders import build_firms
-from tests.integration.evaluation.conftest import AS_OF, rich_figures
+from tests.integration.evaluation.builders import AS_OF, rich_figures
 
 from patientcap.evaluation import services
 
@@ -33,9 +32,3 @@ def evaluations(firms, users):
         actor=zone, enterprise_id=firms["a"].pk, ruleset_id="tech-sme-evaluation", as_of=AS_OF
     )
     return out
-
-
-def session(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client

@@ -1,12 +1,11 @@
 """API v1 for evaluation: score a firm, read evaluations, batches and rule sets, scoped."""
 
 import pytest
+from tests.integration.evaluation.builders import session
 
 from patientcap.core.models import Job
 from patientcap.evaluation import tasks
 from patientcap.evaluation.models import BatchRun, Evaluation
-
-from .conftest import session
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/evaluation"

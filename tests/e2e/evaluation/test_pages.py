@@ -8,12 +8,11 @@ import time
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from tests.integration.evaluation.builders import session
 
 from patientcap.core.models import Job
 from patientcap.evaluation import tasks
 from patientcap.evaluation.models import BatchRun, Evaluation, Objection, Override
-
-from .conftest import session
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,10 @@ from decimal import Decimal
 
 import pytest
 from tests.integration.enterprises.builders import profile
+from tests.integration.evaluation.builders import AS_OF, rich_figures
 
 from patientcap.enterprises import services as registry
 from patientcap.evaluation import batch, rulesets, services
-
-from .conftest import AS_OF, rich_figures
 
 distributed = pytest.importorskip("dask.distributed")
 

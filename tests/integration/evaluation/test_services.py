@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from tests.integration.evaluation.builders import AS_OF
 
 from patientcap.approvals import services as approvals
 from patientcap.approvals.models import Proposal
@@ -11,8 +12,6 @@ from patientcap.audit.models import AuditEntry
 from patientcap.evaluation import inputs, selectors, services
 from patientcap.evaluation.models import Evaluation, Objection, Override
 from patientcap.evaluation.services import Refused
-
-from .conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
 CARD = "tech-credit-card"
