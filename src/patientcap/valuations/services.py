@@ -39,6 +39,7 @@ from patientcap.domain import valuation as v
 from patientcap.domain.money import AmountError, Fen, allocate, parse_amount, round_fen
 from patientcap.enterprises.models import Enterprise
 from patientcap.equity import selectors as equity
+from patientcap.equity import services as equity_services
 from patientcap.equity.models import EventKind
 from patientcap.valuations.models import MethodChoice, MethodResult, Valuation
 
@@ -598,13 +599,19 @@ def save_valuation(
             for m, reason in outcome.computation.not_computed.items()
         ]
     )
+    # The angel fund's holdings in the firm are due for review against the new value.
+    flagged = equity_services.flag_for_review(
+        enterprise_id=enterprise.pk,
+        on=valued_on,
+        reason=f"valuation #{row.pk} v{row.version} of {valued_on.isoformat()}",
+    )
     audit.record(
         actor=actor,
         action="valuation.revise" if previous else "valuation.create",
         object_type="valuation",
         object_id=row.pk,
         before={"version": previous.version, "id": previous.pk} if previous else None,
-        after=_audit_facts(row, outcome),
+        after={**_audit_facts(row, outcome), "holdings_flagged_for_review": flagged},
     )
     return row
 
