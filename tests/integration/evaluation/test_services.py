@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from tests.integration.evaluation.builders import AS_OF
+from tests.integration.evaluation.builders import AS_OF, rich_figures
 
 from patientcap.approvals import services as approvals
 from patientcap.approvals.models import Proposal
@@ -219,3 +219,27 @@ def test_batch_scoring_of_the_registry_stores_one_evaluation_per_firm(firms, use
         single.reasons,
     )
     assert seen
+
+
+def test_psi_compares_this_years_scores_with_last_years(firms, users):
+    zone = users["zone_officer"]
+    services.score_registry(actor=zone, ruleset_id=CARD, as_of=dt.date(2024, 6, 30), address="")
+    rich_figures(zone, firms["b"].pk)  # B's figures improve before this year's scoring
+    services.score_registry(actor=zone, ruleset_id=CARD, as_of=dt.date(2025, 6, 30), address="")
+    result = selectors.stability(zone, CARD, 2025)
+    assert (result.current, result.previous) == (3, 3)
+    assert result.psi is not None and result.psi >= 0
+    assert result.reading in ("stable", "watch", "shift")
+    assert sum(b for _l, b, _a in result.shares) == 3
+    assert result.shares != [(label, a, a) for label, a, _b in result.shares]
+    assert result.psi > 0
+    bank = selectors.stability(users["other_bank_officer"], CARD, 2025)
+    assert bank.current == 1  # only firm B granted that bank access
+
+
+def test_a_batch_on_an_unknown_rule_set_is_refused_and_nothing_is_written(firms, users):
+    with pytest.raises(Refused):
+        services.score_registry(
+            actor=users["zone_officer"], ruleset_id="nope", as_of=AS_OF, address=""
+        )
+    assert not Evaluation.objects.exists()
