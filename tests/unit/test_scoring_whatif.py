@@ -78,3 +78,12 @@ def test_shown_values_round_trip_through_parse():
         ("invention_patents", Decimal(6)),
     ]:
         assert Decimal(whatif.parse(field, whatif.shown(field, value))) == value
+
+
+def test_a_long_derived_ratio_is_shown_rounded_and_left_exact_when_untouched():
+    ratio = Decimal(64) / Decimal(101)
+    base = {**FIRM, "debt_ratio": ratio}
+    assert whatif.shown("debt_ratio", ratio) == "0.6337"
+    result = whatif.rescore(CARD, base, {"debt_ratio": "0.6337", "invention_patents": "6"})
+    assert result.inputs["debt_ratio"] == ratio
+    assert result.evaluation == score(CARD, base)

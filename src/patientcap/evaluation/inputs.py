@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from patientcap.domain.ruleset import FIELDS
+from patientcap.domain.ruleset import FIELDS, mean_growth
 from patientcap.enterprises.models import (
     Certification,
     CertificationKind,
@@ -127,6 +127,10 @@ def build(enterprise: Enterprise, as_of: dt.date) -> Inputs:
         values["founders_industry_years"] = team.founders_max_industry_years
         values["key_staff_turnover"] = team.key_staff_turnover
         sources["founders_industry_years"] = sources["key_staff_turnover"] = f"team:{year}"
+    if year is not None:
+        _derived(values, sources, years, year)
+    values["years_registered"] = _whole_years(enterprise.registration_date, as_of)
+    sources["years_registered"] = "profile:"
     held = {c.kind for c in enterprise.certifications.all() if c.is_valid_on(as_of)}
     for name, kind in CERTIFICATION_FIELDS.items():
         values[name] = kind in held
@@ -134,6 +138,57 @@ def build(enterprise: Enterprise, as_of: dt.date) -> Inputs:
     values["strategic_emerging"] = enterprise.strategic_emerging
     sources["strategic_emerging"] = "profile:"
     return Inputs(year, values, sources)
+
+
+def _whole_years(start: dt.date, end: dt.date) -> int:
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+def _growth(now: int | None, before: int | None) -> Decimal | None:
+    if now is None or not before:
+        return None
+    return (Decimal(now) - Decimal(before)) / Decimal(before)
+
+
+def _derived(
+    values: dict[str, Value], sources: dict[str, str], years: list[Any], year: int
+) -> None:
+    """The fields `domain.ruleset.DERIVED_FIELDS` defines over several years of figures."""
+    fy = {f.year: f for f in years}
+    last3 = [fy.get(y) for y in (year - 2, year - 1, year)]
+
+    def figures(name: str, rows: list[Any]) -> list[int | None]:
+        return [getattr(r, name) if r is not None else None for r in rows]
+
+    revenue = figures("revenue_fen", last3)
+    rd = figures("rd_expense_fen", last3)
+    main = figures("main_business_revenue_fen", last3)
+    net = [
+        None if r is None or r.total_assets_fen is None or r.total_liabilities_fen is None
+        else r.total_assets_fen - r.total_liabilities_fen
+        for r in last3
+    ]  # fmt: skip
+    span = f"growth:{year - 2}–{year}"
+    values["revenue_growth_3y"] = mean_growth(*revenue)
+    values["net_assets_growth_3y"] = mean_growth(*net)
+    # Sums over the years on file (a younger firm has fewer); unknown when this year's is.
+    for name, series in (("rd_expense_3y_fen", rd), ("revenue_3y_fen", revenue)):
+        values[name] = None if series[2] is None else sum(x for x in series if x is not None)
+    values["rd_expense_2y_avg_fen"] = (
+        None if rd[1] is None or rd[2] is None else Decimal(rd[1] + rd[2]) / 2
+    )
+    values["main_business_growth"] = _growth(main[2], main[1])
+    earlier = _growth(main[1], main[0])
+    latest = values["main_business_growth"]
+    values["main_business_growth_2y"] = (
+        None if earlier is None or latest is None else (earlier + latest) / 2
+    )
+    for name in (
+        "revenue_growth_3y", "net_assets_growth_3y", "rd_expense_3y_fen", "revenue_3y_fen",
+        "rd_expense_2y_avg_fen", "main_business_growth", "main_business_growth_2y",
+    ):  # fmt: skip
+        sources[name] = span
 
 
 def with_figures(queryset: "QuerySet[Enterprise]") -> "QuerySet[Enterprise]":

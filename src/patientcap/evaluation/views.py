@@ -37,6 +37,7 @@ from patientcap.evaluation import (
 from patientcap.evaluation.models import BatchRun, Evaluation, Objection, ObjectionStatus
 
 RECENT = 20
+DEFAULT_RULESET = "tech-credit-card"  # the zone's own card comes first where one is chosen
 
 
 def _grades(ruleset: Any) -> list[tuple[str, str]]:
@@ -107,7 +108,10 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
     """A firm's latest evaluation on the chosen rule set (or a prompt to score it)."""
     firm = scoping.get_readable(request.user, Enterprise, pk=pk)
     latest = selectors.latest_per_ruleset(request.user, firm.pk)
-    wanted = request.GET.get("ruleset") or (latest[0].ruleset_id if latest else "")
+    evaluated = [e.ruleset_id for e in latest]
+    wanted = request.GET.get("ruleset") or (
+        DEFAULT_RULESET if DEFAULT_RULESET in evaluated else (evaluated[0] if evaluated else "")
+    )
     ev = next((e for e in latest if e.ruleset_id == wanted), None)
     context: dict[str, Any] = _page_context(request, ev) if ev is not None else {}
     context.update(
@@ -367,7 +371,8 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
 def stability(request: HttpRequest) -> HttpResponse:
     """PSI of a rule set's scores this year against last year's."""
     ids = rulesets.ids()
-    rid = request.GET.get("ruleset") or (ids[0] if ids else "")
+    fallback = DEFAULT_RULESET if DEFAULT_RULESET in ids else (ids[0] if ids else "")
+    rid = request.GET.get("ruleset") or fallback
     if rid not in ids:
         raise Http404
     try:

@@ -30,8 +30,12 @@ FLAG_FIELDS = frozenset(
     {
         "strategic_emerging", "high_tech_enterprise", "little_giant", "specialised_sme",
         "innovative_sme", "national_award", "provincial_rd_institution", "led_standard",
+        "major_incident", "ip_self_developed", "rd_management_system",
+        "rd_institution_cooperation", "conversion_incentives", "talent_system", "st_award_3y",
+        "st_award_ranked", "innovation_title", "maker_china_top500",
     }
 )  # fmt: skip
+SHOWN_PLACES = Decimal("0.0001")
 YES = {"1", "true", "yes", "on", "是"}
 NO = {"0", "false", "no", "off", "否"}
 
@@ -56,6 +60,8 @@ def shown(field: str, value: Decimal | None) -> str:
         return format_yuan(int(value), symbol=False)
     if k == "flag":
         return "1" if value else "0"
+    if k == "ratio" and abs(value) < 10**20:
+        value = value.quantize(SHOWN_PLACES)  # a derived ratio can have 28 digits
     return f"{value.normalize():f}"
 
 
@@ -106,11 +112,12 @@ def rescore(
     changes: Mapping[str, str],
     picks: Mapping[str, scoring.Pick] | None = None,
 ) -> WhatIf:
-    """Score `base` with the typed `changes` applied (only fields the rule set reads)."""
+    """Score `base` with the typed `changes` applied (only fields the rule set reads; a field
+    whose text is still what the panel showed keeps its exact stored value)."""
     values = scoring.normalise(ruleset, base)
     errors: dict[str, str] = {}
     for field, text in changes.items():
-        if field not in values:
+        if field not in values or text.strip() == shown(field, values[field]):
             continue
         try:
             values[field] = scoring._exact(field, parse(field, text))

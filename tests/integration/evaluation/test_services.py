@@ -33,6 +33,25 @@ def test_inputs_are_exact_types_with_their_source(firms):
     assert not any(isinstance(v, float) for v in got.values.values())
     assert got.sources["revenue_fen"] == "financial:2024"
     assert inputs.source_label(got.sources["conversions_per_year"]) == "not held in the registry"
+    # The fields derived over several years (domain.ruleset.DERIVED_FIELDS).
+    assert got.values["revenue_growth_3y"] == Decimal("0.25")  # two years on file: Y3/Y2 − 1
+    assert got.values["rd_expense_3y_fen"] == 7_000_000_00
+    assert got.values["revenue_3y_fen"] == 180_000_000_00
+    assert got.values["main_business_growth"] is None  # 2023 has no main-business figure
+    assert got.values["years_registered"] == 5
+    assert inputs.source_label(got.sources["revenue_3y_fen"]) == "financial years 2022–2024"
+
+
+def test_every_rule_set_scores_every_firm_and_reproduces(firms, users):
+    from patientcap.evaluation import rulesets
+
+    for rid in rulesets.ids():
+        for key in ("a", "b", "c"):
+            ev = services.evaluate_enterprise(
+                actor=users["zone_officer"], enterprise_id=firms[key].pk, ruleset_id=rid,
+                as_of=AS_OF,
+            )  # fmt: skip
+            assert selectors.reproduce(ev)[1], (rid, key)
 
 
 def test_an_evaluation_is_stored_with_everything_needed_to_reproduce_it(firms, users):
