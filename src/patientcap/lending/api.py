@@ -366,6 +366,13 @@ class ShareOut(Schema):
     recovered_fen: int
 
 
+class RecoveryOut(Schema):
+    date: dt.date
+    amount_fen: int
+    source: str
+    parts_fen: dict[str, int]
+
+
 class ClaimOut(Schema):
     id: int
     reference: str
@@ -378,8 +385,10 @@ class ClaimOut(Schema):
     loss: str
     status: str
     decided_on: dt.date | None
+    statement: str
     rule_versions: dict[str, str]
     shares: list[ShareOut]
+    recoveries: list[RecoveryOut]
 
 
 def _claim(c: Claim) -> dict[str, Any]:
@@ -395,7 +404,12 @@ def _claim(c: Claim) -> dict[str, Any]:
         "loss": yuan(c.loss_fen),
         "status": c.status,
         "decided_on": c.decided_on,
+        "statement": c.statement,
         "rule_versions": c.rule_versions,
+        "recoveries": [
+            {"date": r.date, "amount_fen": r.amount_fen, "source": r.source, "parts_fen": r.parts}
+            for r in c.recoveries.all()
+        ],
         "shares": [
             {
                 "party": s.party,

@@ -1,6 +1,7 @@
 """Forms of the tiered-loan pages: they only read what was typed; the services decide."""
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,8 +16,8 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class AmountField(forms.CharField):
     """An amount in yuan ("1500000.00" or "150万") as integer fen."""
 
-    def to_python(self, value: str | None) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
         if not text:
             return None
         try:
@@ -28,8 +29,8 @@ class AmountField(forms.CharField):
 class PercentField(forms.CharField):
     """A percentage as typed ("3.85") as an exact fraction (0.0385)."""
 
-    def to_python(self, value: str | None) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def clean(self, value: Any) -> Decimal | None:
+        text = super().clean(value)
         if not text:
             return None
         try:
