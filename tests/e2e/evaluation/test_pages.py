@@ -135,3 +135,21 @@ def test_the_stability_page_reads_psi(users, evaluations):
         .content.decode()
     )
     assert 'id="psi"' in text and "one of the two years has no scores" in text
+
+
+def test_every_rule_set_renders_its_page_and_what_if(users, firms):
+    from tests.integration.evaluation.builders import AS_OF
+
+    from patientcap.evaluation import rulesets, services
+
+    client = session(users["reviewer"])
+    for rid in rulesets.ids():
+        ev = services.evaluate_enterprise(
+            actor=users["zone_officer"], enterprise_id=firms["a"].pk, ruleset_id=rid, as_of=AS_OF
+        )
+        page = client.get(reverse("evaluation:detail", args=[ev.pk]))
+        assert page.status_code == 200, rid
+        assert "Reproduced exactly" in page.content.decode(), rid
+        assert client.get(reverse("evaluation:what_if", args=[ev.pk])).status_code == 200
+    browser = client.get(reverse("evaluation:rulesets")).content.decode()
+    assert all(rid in browser for rid in rulesets.ids())
