@@ -5,6 +5,7 @@ form reads a table except through `accounts.scoping` (or for a reason written do
 import ast
 from pathlib import Path
 
+from tests.integration.scoping import programmes
 from tests.integration.scoping.probe import project_models
 from tests.integration.scoping.world import ROLES
 
@@ -96,6 +97,8 @@ DIRECT_READS = {
         "CalendarYear.objects",
     ): "the working-day calendar is public to every participant",
 }
+# Each programme app explains its own (tests/integration/scoping/programmes/<app>.py).
+DIRECT_READS.update(programmes.merged("DIRECT_READS"))
 
 
 def test_the_walk_covers_every_role_of_the_shared_fixtures(users):

@@ -5,6 +5,8 @@
   with the roles that may read each row's markers);
 - `ADDRESSES`: {address name: walker yielding (Obj, url kwargs, mismatched)} for its URLs;
 - `PAGES`: {url name: Page} for every page of its app;
+- `DIRECT_READS`: {(module, function, expression): why} for reads outside `accounts.scoping`
+  (test_coverage.py), e.g. a seam selector another app calls after scoping the enterprise;
 and `<app>_api.py` (kept apart because it imports endpoints.py, which imports pages.py):
 - `OPERATIONS`: {(method, path): Operation} for every API operation of its router.
 The harness merges them into world.build(), pages.PAGES / ADDRESSES and endpoints.OPERATIONS.
