@@ -124,3 +124,12 @@ PAGES = {
         posts=(Post("propose the written approval", approval_form, _awaiting_approval, "own"),),
     ),
 }
+
+
+DIRECT_READS = {
+    (
+        "valuations/selectors.py",
+        "latest_valuation",
+        "Valuation.objects",
+    ): "the invest-first seam (unrealised value); its callers have already scoped the enterprise",
+}
