@@ -69,58 +69,112 @@ def _seed() -> None:
     from patientcap.enterprises.models import Enterprise
     from patientcap.equity.models import CapTableEvent, EventKind, Round
     from patientcap.investments.models import (
-        Agreement, Conversion, DiligenceReview, Exit, Project, Stage, Tranche, WriteOff,
-    )  # fmt: skip
+        Agreement,
+        Conversion,
+        DiligenceReview,
+        Exit,
+        Project,
+        Stage,
+        Tranche,
+        WriteOff,
+    )
     from patientcap.ledger.services import post_entry
 
     rng = random.Random(11)
     zone = Organisation.objects.create(type=OrganisationType.ZONE, name="Bench Zone")
     officer = User.objects.create(username="bench", role=Role.ZONE_OFFICER, organisation=zone)
     entry = post_entry(
-        book="fiscal_pool", date=START, memo="bench", idempotency_key="bench",
+        book="fiscal_pool",
+        date=START,
+        memo="bench",
+        idempotency_key="bench",
         postings=[debit("fiscal_pool.cash", 1), credit("fiscal_pool.contributions", 1)],
         actor=officer,
-    )  # fmt: skip
+    )
     firms = Enterprise.objects.bulk_create(
-        Enterprise(uscc=make_uscc(8_000_000 + i), name=f"Bench firm {i}",
-                   registration_date=dt.date(2012, 1, 1), industry_code="I65",
-                   growth_stage="startup")
+        Enterprise(
+            uscc=make_uscc(8_000_000 + i),
+            name=f"Bench firm {i}",
+            registration_date=dt.date(2012, 1, 1),
+            industry_code="I65",
+            growth_stage="startup",
+        )
         for i in range(ENTERPRISES)
-    )  # fmt: skip
+    )
     events = CapTableEvent.objects.bulk_create(
-        CapTableEvent(enterprise=f, sequence=1, kind=EventKind.ROUND, on=AS_OF - dt.timedelta(30),
-                      payload={}, recorded_by=officer)
+        CapTableEvent(
+            enterprise=f,
+            sequence=1,
+            kind=EventKind.ROUND,
+            on=AS_OF - dt.timedelta(30),
+            payload={},
+            recorded_by=officer,
+        )
         for f in firms
-    )  # fmt: skip
+    )
     Round.objects.bulk_create(
-        Round(event=e, enterprise=f, on=e.on, series="Series A", pre_money_fen=10**10,
-              new_money_fen=10**9, price_per_share=Decimal(rng.randint(50, 900)),
-              shares_issued=1, fully_diluted_post=1, residue_fen=Decimal(0))
+        Round(
+            event=e,
+            enterprise=f,
+            on=e.on,
+            series="Series A",
+            pre_money_fen=10**10,
+            new_money_fen=10**9,
+            price_per_share=Decimal(rng.randint(50, 900)),
+            shares_issued=1,
+            fully_diluted_post=1,
+            residue_fen=Decimal(0),
+        )
         for e, f in zip(events, firms, strict=True)
-    )  # fmt: skip
+    )
     outcome = [OUTCOMES[i % 10] for i in range(PROJECTS)]
-    stage = {"exited": Stage.EXITED, "written_off": Stage.WRITTEN_OFF,
-             "converted": Stage.CONVERTED, "disbursing": Stage.DISBURSING}  # fmt: skip
+    stage = {
+        "exited": Stage.EXITED,
+        "written_off": Stage.WRITTEN_OFF,
+        "converted": Stage.CONVERTED,
+        "disbursing": Stage.DISBURSING,
+    }
     applied = [START + dt.timedelta(days=rng.randint(0, 1500)) for _ in range(PROJECTS)]
     projects = Project.objects.bulk_create(
-        Project(enterprise=firms[i % ENTERPRISES], title=f"Project {i}", plan="bench",
-                requested_fen=10**8, stage=stage[outcome[i]], applied_on=applied[i],
-                applied_by=officer)
+        Project(
+            enterprise=firms[i % ENTERPRISES],
+            title=f"Project {i}",
+            plan="bench",
+            requested_fen=10**8,
+            stage=stage[outcome[i]],
+            applied_on=applied[i],
+            applied_by=officer,
+        )
         for i in range(PROJECTS)
-    )  # fmt: skip
+    )
     agreements = Agreement.objects.bulk_create(
-        Agreement(project=p, amount_fen=10**9, signed_on=applied[i], variant="B",
-                  agreed_valuation_fen=10**10, conversion_deadline=AS_OF, created_by=officer)
+        Agreement(
+            project=p,
+            amount_fen=10**9,
+            signed_on=applied[i],
+            variant="B",
+            agreed_valuation_fen=10**10,
+            conversion_deadline=AS_OF,
+            created_by=officer,
+        )
         for i, p in enumerate(projects)
-    )  # fmt: skip
+    )
     tranches, last = [], []
     for i, a in enumerate(agreements):
         day = applied[i]
         n = 9 if outcome[i] in ("exited", "written_off") else 10
         for k in range(1, n + 1):
             day += dt.timedelta(days=rng.randint(20, 150))
-            tranches.append(Tranche(agreement=a, number=k, due_on=day, disbursed_on=day,
-                                    amount_fen=rng.randint(1_000_000, 50_000_000), entry=entry))  # fmt: skip
+            tranches.append(
+                Tranche(
+                    agreement=a,
+                    number=k,
+                    due_on=day,
+                    disbursed_on=day,
+                    amount_fen=rng.randint(1_000_000, 50_000_000),
+                    entry=entry,
+                )
+            )
         last.append(day)
     Tranche.objects.bulk_create(tranches, batch_size=5_000)
     ends = [
@@ -129,27 +183,53 @@ def _seed() -> None:
     ]
     exits = [i for i in range(PROJECTS) if outcome[i] == "exited"]
     Exit.objects.bulk_create(
-        Exit(project=projects[i], route="buyback", exited_on=ends[i], cost_fen=1, gain_fen=0,
-             proceeds_fen=rng.randint(50_000_000, 400_000_000), multiple=Decimal(1), entry=entry)
+        Exit(
+            project=projects[i],
+            route="buyback",
+            exited_on=ends[i],
+            cost_fen=1,
+            gain_fen=0,
+            proceeds_fen=rng.randint(50_000_000, 400_000_000),
+            multiple=Decimal(1),
+            entry=entry,
+        )
         for i in exits
-    )  # fmt: skip
+    )
     lost = [i for i in range(PROJECTS) if outcome[i] == "written_off"]
     reviews = DiligenceReview.objects.bulk_create(
         DiligenceReview(project=projects[i], reviewed_on=ends[i], findings="bench", by=officer)
         for i in lost
-    )  # fmt: skip
+    )
     WriteOff.objects.bulk_create(
-        WriteOff(project=projects[i], diligence=r, written_off_on=ends[i], disbursed_fen=1,
-                 recovered_fen=rng.randint(1_000_000, 20_000_000), loss_fen=1,
-                 loss_ratio=Decimal(0), tolerance=Decimal(1), policy_version="bench", entry=entry)
+        WriteOff(
+            project=projects[i],
+            diligence=r,
+            written_off_on=ends[i],
+            disbursed_fen=1,
+            recovered_fen=rng.randint(1_000_000, 20_000_000),
+            loss_fen=1,
+            loss_ratio=Decimal(0),
+            tolerance=Decimal(1),
+            policy_version="bench",
+            entry=entry,
+        )
         for i, r in zip(lost, reviews, strict=True)
-    )  # fmt: skip
+    )
     Conversion.objects.bulk_create(
-        Conversion(project=projects[i], converted_on=ends[i], variant="B", amount_fen=1,
-                   shares=rng.randint(10_000, 500_000), stake=Decimal("0.05"),
-                   residue_fen=Decimal(0), terms={}, entry=entry)
-        for i in range(PROJECTS) if outcome[i] == "converted"
-    )  # fmt: skip
+        Conversion(
+            project=projects[i],
+            converted_on=ends[i],
+            variant="B",
+            amount_fen=1,
+            shares=rng.randint(10_000, 500_000),
+            stake=Decimal("0.05"),
+            residue_fen=Decimal(0),
+            terms={},
+            entry=entry,
+        )
+        for i in range(PROJECTS)
+        if outcome[i] == "converted"
+    )
 
 
 def _scipy(keyed: list[Any]) -> list[float | None]:
@@ -176,15 +256,15 @@ def run() -> list[Result]:
     folder = _scratch_database()
     from django.db import connections
 
+    from patientcap.accounts.models import User
     from patientcap.domain.metrics import portfolio_metrics
     from patientcap.investments import selectors
-    from patientcap.investments.models import Project
 
     _seed()
-    projects = Project.objects.all()
-    keyed, _info = selectors.portfolio_inputs(projects, AS_OF)
+    rows = selectors.Rows.readable(User.objects.get(username="bench"))
+    keyed, _info = selectors.portfolio_inputs(rows, AS_OF)
     assert len(keyed) == PROJECTS and sum(len(p.flows) for p in keyed) == FLOWS
-    result = selectors.portfolio(projects, AS_OF)
+    result = selectors.portfolio(rows, AS_OF)
     ours = [r.metrics.xirr.value for r in result.rows] + [result.total.xirr.value]
     theirs = _scipy(keyed)
     worst = max(abs(float(o) - t) for o, t in zip(ours, theirs, strict=True) if o is not None and t)
@@ -192,8 +272,8 @@ def run() -> list[Result]:
 
     from_db, scipy_from_db = best_interleaved(
         RUNS,
-        lambda: _measure(lambda: selectors.portfolio(projects, AS_OF)),
-        lambda: _measure(lambda: _scipy(selectors.portfolio_inputs(projects, AS_OF)[0])),
+        lambda: _measure(lambda: selectors.portfolio(rows, AS_OF)),
+        lambda: _measure(lambda: _scipy(selectors.portfolio_inputs(rows, AS_OF)[0])),
     )
     pure, scipy_pure = best_interleaved(
         RUNS,

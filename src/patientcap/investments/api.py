@@ -31,6 +31,7 @@ from patientcap.domain.money import yuan
 from patientcap.investments import selectors, services
 from patientcap.investments.actions import explain
 from patientcap.investments.models import Milestone, Project, Tranche
+from patientcap.ledger.models import Account as LedgerAccount
 
 router = Router(tags=["investments"])
 ZONE_READERS = {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}
@@ -271,18 +272,25 @@ def _str(value: Decimal | None) -> str | None:
 def _detail(project: Project) -> dict[str, Any]:
     agreement = getattr(project, "agreement", None)
     out: dict[str, Any] = {
-        "id": project.pk, "enterprise_id": project.enterprise_id,
-        "enterprise": project.enterprise.name, "title": project.title, "stage": project.stage,
-        "stage_label": str(project.get_stage_display()), "requested_fen": project.requested_fen,
-        "requested": yuan(project.requested_fen), "applied_on": project.applied_on,
+        "id": project.pk,
+        "enterprise_id": project.enterprise_id,
+        "enterprise": project.enterprise.name,
+        "title": project.title,
+        "stage": project.stage,
+        "stage_label": str(project.get_stage_display()),
+        "requested_fen": project.requested_fen,
+        "requested": yuan(project.requested_fen),
+        "applied_on": project.applied_on,
         "plan": project.plan,
         "timeline": [e.__dict__ for e in selectors.timeline(project)],
         "agreement": None,
-    }  # fmt: skip
+    }
     if agreement is not None:
         out["agreement"] = {
-            "amount_fen": agreement.amount_fen, "amount": yuan(agreement.amount_fen),
-            "signed_on": agreement.signed_on, "variant": agreement.variant,
+            "amount_fen": agreement.amount_fen,
+            "amount": yuan(agreement.amount_fen),
+            "signed_on": agreement.signed_on,
+            "variant": agreement.variant,
             "discount": str(agreement.discount),
             "agreed_valuation_fen": agreement.agreed_valuation_fen,
             "fixed_fraction": _str(agreement.fixed_fraction),
@@ -295,20 +303,42 @@ def _detail(project: Project) -> dict[str, Any]:
             "policy_version": agreement.policy_version,
             "disbursed_fen": services.disbursed_fen(agreement),
             "tranches": [
-                {"id": t.pk, "number": t.number, "due_on": t.due_on, "amount_fen": t.amount_fen,
-                 "amount": yuan(t.amount_fen), "disbursed_on": t.disbursed_on}
+                {
+                    "id": t.pk,
+                    "number": t.number,
+                    "due_on": t.due_on,
+                    "amount_fen": t.amount_fen,
+                    "amount": yuan(t.amount_fen),
+                    "disbursed_on": t.disbursed_on,
+                }
                 for t in agreement.tranches.all()
             ],
             "milestones": [
-                {"id": m.pk, "what": m.what, "measure": m.measure, "target": m.target,
-                 "due_on": m.due_on, "evidence_required": m.evidence_required, "status": m.status,
-                 "evidence": [{"id": e.pk, "submitted_on": e.submitted_on, "note": e.note}
-                              for e in m.evidence.all()],
-                 "verdicts": [{"met": v.met, "comment": v.comment, "given_on": v.given_on,
-                               "given_by": v.given_by.username} for v in m.verdicts.all()]}
+                {
+                    "id": m.pk,
+                    "what": m.what,
+                    "measure": m.measure,
+                    "target": m.target,
+                    "due_on": m.due_on,
+                    "evidence_required": m.evidence_required,
+                    "status": m.status,
+                    "evidence": [
+                        {"id": e.pk, "submitted_on": e.submitted_on, "note": e.note}
+                        for e in m.evidence.all()
+                    ],
+                    "verdicts": [
+                        {
+                            "met": v.met,
+                            "comment": v.comment,
+                            "given_on": v.given_on,
+                            "given_by": v.given_by.username,
+                        }
+                        for v in m.verdicts.all()
+                    ],
+                }
                 for m in agreement.milestones.all()
             ],
-        }  # fmt: skip
+        }
     return out
 
 
@@ -341,9 +371,13 @@ def get_project(request: HttpRequest, project_id: int) -> Any:
 def apply(request: HttpRequest, data: ApplyIn) -> Any:
     try:
         project = services.apply(
-            enterprise_id=data.enterprise_id, title=data.title, plan=data.plan,
-            requested_fen=data.requested_fen, on=today(), actor=api_user(request),
-        )  # fmt: skip
+            enterprise_id=data.enterprise_id,
+            title=data.title,
+            plan=data.plan,
+            requested_fen=data.requested_fen,
+            on=today(),
+            actor=api_user(request),
+        )
     except Invalid as exc:
         return _refused(exc)
     except PermissionDenied:
@@ -362,27 +396,49 @@ def _call(run: Any) -> Any:
 
 @router.post("/projects/{project_id}/reviews", response={201: dict, **REFUSALS}, summary="Review")
 def review(request: HttpRequest, project_id: int, data: ReviewIn) -> Any:
-    return _call(lambda: {"id": services.add_review(
-        project_id=project_id, score=data.score, opinion=data.opinion, on=today(),
-        actor=api_user(request), evaluation_id=data.evaluation_id).pk})  # fmt: skip
+    return _call(
+        lambda: {
+            "id": services.add_review(
+                project_id=project_id,
+                score=data.score,
+                opinion=data.opinion,
+                on=today(),
+                actor=api_user(request),
+                evaluation_id=data.evaluation_id,
+            ).pk
+        }
+    )
 
 
 @router.post("/projects/{project_id}/agreement", response={201: dict, **REFUSALS}, summary="Sign")
 def agreement(request: HttpRequest, project_id: int, data: AgreementIn) -> Any:
     terms = data.dict()
     terms["tranches"] = [(t["due"], t["amount_fen"]) for t in terms["tranches"]]
-    return _call(lambda: {"id": services.sign_agreement(
-        project_id=project_id, actor=api_user(request), **terms).pk})  # fmt: skip
+    return _call(
+        lambda: {
+            "id": services.sign_agreement(
+                project_id=project_id, actor=api_user(request), **terms
+            ).pk
+        }
+    )
 
 
 @router.post(
     "/projects/{project_id}/diligence", response={201: dict, **REFUSALS}, summary="Diligence"
 )
 def diligence(request: HttpRequest, project_id: int, data: DiligenceIn) -> Any:
-    return _call(lambda: {"id": services.record_diligence(
-        project_id=project_id, on=today(), findings=data.findings,
-        duly_diligent=data.duly_diligent, recovered_fen=data.recovered_fen,
-        actor=api_user(request)).pk})  # fmt: skip
+    return _call(
+        lambda: {
+            "id": services.record_diligence(
+                project_id=project_id,
+                on=today(),
+                findings=data.findings,
+                duly_diligent=data.duly_diligent,
+                recovered_fen=data.recovered_fen,
+                actor=api_user(request),
+            ).pk
+        }
+    )
 
 
 @router.post(
@@ -394,9 +450,13 @@ def evidence(
     request: HttpRequest, milestone_id: int, file: File[UploadedFile], note: Form[str] = ""
 ) -> Any:
     scoping.get_readable(api_user(request), Milestone, pk=milestone_id)
-    return _call(lambda: {"id": services.submit_evidence(
-        milestone_id=milestone_id, file=file, note=note, on=today(),
-        actor=api_user(request)).pk})  # fmt: skip
+    return _call(
+        lambda: {
+            "id": services.submit_evidence(
+                milestone_id=milestone_id, file=file, note=note, on=today(), actor=api_user(request)
+            ).pk
+        }
+    )
 
 
 @router.post(
@@ -404,78 +464,138 @@ def evidence(
 )
 def verdict(request: HttpRequest, milestone_id: int, data: VerdictIn) -> Any:
     scoping.get_readable(api_user(request), Milestone, pk=milestone_id)
-    return _call(lambda: {"id": services.give_verdict(
-        milestone_id=milestone_id, met=data.met, comment=data.comment, on=today(),
-        actor=api_user(request)).pk})  # fmt: skip
+    return _call(
+        lambda: {
+            "id": services.give_verdict(
+                milestone_id=milestone_id,
+                met=data.met,
+                comment=data.comment,
+                on=today(),
+                actor=api_user(request),
+            ).pk
+        }
+    )
 
 
 # --- Proposals for the money steps -------------------------------------------------------------
-ACTIONS = {
-    "decision": "investments.decide",
-    "disbursement": "investments.disburse",
-    "conversion": "investments.convert",
-    "write_off": "investments.write_off",
-    "exit": "investments.exit",
-}
-
-
-@router.post(
-    "/projects/{project_id}/proposals/{step}",
-    response={201: ProposalOut, **REFUSALS},
-    summary="Propose a money step (decision, disbursement, conversion, write_off, exit)",
-)
-def propose(request: HttpRequest, project_id: int, step: str, data: ProposeIn) -> Any:
-    """`decision`: {approved, amount_fen, date, comment}; `disbursement`: {tranche_id, date};
-    `conversion`: {date, trigger_occurred, round_id}; `write_off`: {diligence_id, date};
-    `exit`: {route, date, proceeds_fen | exit_value_fen, buyer}."""
-    user = api_user(request)
-    project = scoping.get_readable(user, Project, pk=project_id)
-    if step not in ACTIONS:
-        raise HttpError(404, "Not Found")
-    payload = dict(data.payload, project_id=project.pk)
-    if step == "disbursement":
-        tranche_id = payload.get("tranche_id")
-        if not Tranche.objects.filter(pk=tranche_id, agreement__project=project).exists():
-            return Status(422, {"detail": "There is no such tranche.", "errors": {}})
+def _propose(request: HttpRequest, action: str, payload: dict[str, Any], reason: str) -> Any:
     try:
         proposal = proposals.propose(
-            action=ACTIONS[step], payload=payload, reason=data.reason, by=user
+            action=action, payload=payload, reason=reason, by=api_user(request)
         )
     except proposals.ProposalRefused as exc:
         return Status(exc.status_code, {"detail": exc.message, "errors": exc.errors})
     return Status(201, proposal)
 
 
+def _project_step(action: str, summary: str, doc: str) -> Any:
+    def step(request: HttpRequest, project_id: int, data: ProposeIn) -> Any:
+        project = scoping.get_readable(api_user(request), Project, pk=project_id)
+        return _propose(request, action, dict(data.payload, project_id=project.pk), data.reason)
+
+    step.__doc__ = doc
+    step.__name__ = f"propose_{action.rsplit('.', 1)[1]}"
+    return step
+
+
+for _path, _action, _summary, _doc in (
+    (
+        "decision",
+        "investments.decide",
+        "Propose the committee decision",
+        "payload: {approved, amount_fen | amount, date, comment}",
+    ),
+    (
+        "conversion",
+        "investments.convert",
+        "Propose the conversion to equity",
+        "payload: {date, trigger_occurred, round_id, exit_route, exit_horizon_years, "
+        "target_multiple}",
+    ),
+    (
+        "write-off",
+        "investments.write_off",
+        "Propose the write-off",
+        "payload: {diligence_id, date}",
+    ),
+    (
+        "exit",
+        "investments.exit",
+        "Propose the exit",
+        "payload: {route, date, proceeds_fen | proceeds, exit_value_fen | exit_value, buyer}",
+    ),
+):
+    router.post(
+        f"/projects/{{project_id}}/{_path}",
+        response={201: ProposalOut, **REFUSALS},
+        summary=_summary,
+    )(_project_step(_action, _summary, _doc))
+
+
+@router.post(
+    "/tranches/{tranche_id}/disbursement",
+    response={201: ProposalOut, **REFUSALS},
+    summary="Propose paying a tranche",
+)
+def propose_disbursement(request: HttpRequest, tranche_id: int, data: ProposeIn) -> Any:
+    """payload: {date}"""
+    tranche = scoping.get_readable(api_user(request), Tranche, pk=tranche_id)
+    return _propose(
+        request, "investments.disburse", dict(data.payload, tranche_id=tranche.pk), data.reason
+    )
+
+
 # --- The zone's figures ------------------------------------------------------------------------
 @router.get("/pool", response=PoolOut, summary="The fiscal pool on a date")
 def pool(request: HttpRequest, as_of: dt.date | None = None) -> Any:
-    _zone_reader(request)
+    user = _zone_reader(request)
     on = as_of or today()
-    f = selectors.pool_figures(on)
+    f = selectors.pool_figures(selectors.Rows.readable(user), on)
+    cash = scoping.get_readable(user, LedgerAccount, code="fiscal_pool.cash")
     return {
-        **{k: getattr(f, k) for k in (
-            "as_of", "contributions_fen", "invested_fen", "returned_fen", "written_off_fen",
-            "cash_fen", "committed_fen", "available_fen", "outstanding_fen", "projects",
-            "exited_projects")},
+        **{
+            k: getattr(f, k)
+            for k in (
+                "as_of",
+                "contributions_fen",
+                "invested_fen",
+                "returned_fen",
+                "written_off_fen",
+                "cash_fen",
+                "committed_fen",
+                "available_fen",
+                "outstanding_fen",
+                "projects",
+                "exited_projects",
+            )
+        },
         "recycling_rate": _str(f.recycling_rate),
-        "balance": [(p.when, p.balance_fen) for p in selectors.balance_series(on)],
-    }  # fmt: skip
+        "balance": [(p.when, p.balance_fen) for p in selectors.balance_series(cash, on)],
+    }
 
 
 def _row(key: int, title: str, enterprise: str, stage: str, m: Any) -> dict[str, Any]:
     x = m.multiples
     return {
-        "project_id": key, "title": title, "enterprise": enterprise, "stage": stage,
-        "invested_fen": x.invested_fen, "distributed_fen": x.distributed_fen,
-        "residual_fen": x.residual_fen, "dpi": _str(x.dpi), "rvpi": _str(x.rvpi),
-        "tvpi": _str(x.tvpi), "moic": _str(x.moic), "xirr": _str(m.xirr.value),
-    }  # fmt: skip
+        "project_id": key,
+        "title": title,
+        "enterprise": enterprise,
+        "stage": stage,
+        "invested_fen": x.invested_fen,
+        "distributed_fen": x.distributed_fen,
+        "residual_fen": x.residual_fen,
+        "dpi": _str(x.dpi),
+        "rvpi": _str(x.rvpi),
+        "tvpi": _str(x.tvpi),
+        "moic": _str(x.moic),
+        "xirr": _str(m.xirr.value),
+    }
 
 
 @router.get("/metrics", response=MetricsOut, summary="Portfolio XIRR, DPI, TVPI, RVPI, MOIC")
 def metrics(request: HttpRequest, as_of: dt.date | None = None) -> Any:
     user = _zone_reader(request)
-    result = selectors.portfolio(scoping.readable(user, Project), as_of or today())
+    result = selectors.portfolio(selectors.Rows.readable(user), as_of or today())
     return {
         "as_of": result.as_of,
         "portfolio": _row(0, "portfolio", "", "", result.total),
@@ -487,9 +607,13 @@ def metrics(request: HttpRequest, as_of: dt.date | None = None) -> Any:
 
 @router.get("/losses", response=list[VintageOut], summary="Loss ratio by vintage")
 def losses(request: HttpRequest, as_of: dt.date | None = None) -> Any:
-    _zone_reader(request)
+    rows = selectors.Rows.readable(_zone_reader(request))
     return [
-        {"year": v.year, "invested_fen": v.invested_fen, "written_off_fen": v.written_off_fen,
-         "loss_ratio": _str(v.loss_ratio)}
-        for v in selectors.loss_ratio_by_vintage(as_of or today())
-    ]  # fmt: skip
+        {
+            "year": v.year,
+            "invested_fen": v.invested_fen,
+            "written_off_fen": v.written_off_fen,
+            "loss_ratio": _str(v.loss_ratio),
+        }
+        for v in selectors.loss_ratio_by_vintage(rows, as_of or today())
+    ]

@@ -34,7 +34,6 @@ from patientcap.domain.captable import InvestFirst
 from patientcap.domain.captable import Variant as DomainVariant
 from patientcap.domain.ledger import FISCAL_POOL, JournalEntry, credit, debit
 from patientcap.domain.money import allocate, parse_amount
-from patientcap.equity import selectors as equity_selectors
 from patientcap.equity import services as equity
 from patientcap.investments import services
 from patientcap.investments.models import (
@@ -75,11 +74,27 @@ EVIDENCE = "investments/evidence/demo/第三方检测报告.pdf"
 EVIDENCE_BYTES = b"%PDF-1.4\n% demo evidence: third-party test report\n"
 
 TOPICS = [
-    "AI 教育数据平台", "工业视觉质检系统", "固态电池电解质", "车规级毫米波雷达", "mRNA 递送载体",
-    "碳化硅功率模块", "农业无人机植保", "智能网联测试平台", "高通量基因测序仪", "氢燃料电池双极板",
-    "柔性显示驱动芯片", "工业互联网安全网关", "骨科手术机器人", "低空物流调度系统", "光伏钙钛矿组件",
-    "量子随机数发生器", "数字孪生水务平台", "可降解医用材料", "边缘计算推理芯片", "声学超材料降噪",
-]  # fmt: skip
+    "AI 教育数据平台",
+    "工业视觉质检系统",
+    "固态电池电解质",
+    "车规级毫米波雷达",
+    "mRNA 递送载体",
+    "碳化硅功率模块",
+    "农业无人机植保",
+    "智能网联测试平台",
+    "高通量基因测序仪",
+    "氢燃料电池双极板",
+    "柔性显示驱动芯片",
+    "工业互联网安全网关",
+    "骨科手术机器人",
+    "低空物流调度系统",
+    "光伏钙钛矿组件",
+    "量子随机数发生器",
+    "数字孪生水务平台",
+    "可降解医用材料",
+    "边缘计算推理芯片",
+    "声学超材料降噪",
+]
 MILESTONES = [
     ("原型机研制", "样机台数", "3", "第三方检测报告"),
     ("中试验证", "中试批次良率", "≥90%", "中试报告及质检记录"),
@@ -100,7 +115,7 @@ class _Plan:
     applied: dt.date
     tranche_dates: list[dt.date]
     tranche_fen: list[int]
-    resolved: dt.date | None = None  # conversion, write-off or exit date
+    resolved_on: dt.date | None = None  # write-off or exit date
     converted: dt.date | None = None
     rate: Decimal = Decimal("0.035")
     proceeds_fen: int = 0
@@ -111,6 +126,11 @@ class _Plan:
     @property
     def signed(self) -> dt.date:
         return self.applied + dt.timedelta(days=50)
+
+    @property
+    def resolved(self) -> dt.date:
+        assert self.resolved_on is not None, self.outcome
+        return self.resolved_on
 
     @property
     def paid_fen(self) -> int:
@@ -164,9 +184,11 @@ class _History:
         unconverted_firms = [f for f in firms[1:] if f not in converted_firms]
         self.live_firms, others = unconverted_firms[:4], unconverted_firms[4:]
         outcomes = (
-            ["secondary_sale"] * SECONDARY + ["merger_acquisition"] * MERGERS + ["ipo"] * IPOS
+            ["secondary_sale"] * SECONDARY
+            + ["merger_acquisition"] * MERGERS
+            + ["ipo"] * IPOS
             + ["converted"] * (CONVERTED - 1)
-        )  # fmt: skip
+        )
         assert len(outcomes) == len(converted_firms)
         unconverted = (
             ["buyback"] * BUYBACKS + ["written_off"] * WRITTEN_OFF + ["disbursing"] * DISBURSING
@@ -180,11 +202,14 @@ class _History:
         specs: list[tuple[str, Any]] = [("converted", firms[0])]
         specs += list(zip(outcomes, converted_firms, strict=True))
         specs += [(o, others[i % len(others)]) for i, o in enumerate(unconverted)]
-        exits = iter(exited_amounts)
-        rest = iter(other_amounts)
+        exit_amounts, other_amounts_left = iter(exited_amounts), iter(other_amounts)
         for outcome, firm in specs:
             is_exit = outcome in ExitRoute.values
-            amount = FIRM_FEN if firm is firms[0] else next(exits if is_exit else rest)
+            amount = (
+                FIRM_FEN
+                if firm is firms[0]
+                else next(exit_amounts if is_exit else other_amounts_left)
+            )
             self.plans.append(self._dated(outcome, firm, amount))
         self.plans[0] = self._firm_plan(firms[0])
         self._proceeds()
@@ -221,10 +246,12 @@ class _History:
             )
         if outcome in ExitRoute.values:
             earliest = (plan.converted or last) + dt.timedelta(days=30)
-            plan.resolved = min(self.end, max(earliest, last + self._span(rng.randint(500, 1100))))
+            plan.resolved_on = min(
+                self.end, max(earliest, last + self._span(rng.randint(500, 1100)))
+            )
         if outcome == "written_off":
             days = (self.zone.as_of - dt.timedelta(days=31) - WRITE_OFFS_FROM).days
-            plan.resolved = WRITE_OFFS_FROM + dt.timedelta(days=rng.randint(0, max(0, days)))
+            plan.resolved_on = WRITE_OFFS_FROM + dt.timedelta(days=rng.randint(0, max(0, days)))
         return plan
 
     def _firm_plan(self, firm: Any) -> _Plan:
@@ -232,9 +259,13 @@ class _History:
         first = max(self.start, dt.date(2025, 4, 15))
         dates = [first, first + dt.timedelta(days=180)]
         plan = _Plan(
-            "converted", firm, FIRM_FEN, first - dt.timedelta(days=60), dates,
+            "converted",
+            firm,
+            FIRM_FEN,
+            first - dt.timedelta(days=60),
+            dates,
             [FIRM_FEN // 2, FIRM_FEN // 2],
-        )  # fmt: skip
+        )
         plan.converted = dates[1] + dt.timedelta(days=35)
         return plan
 
@@ -247,7 +278,7 @@ class _History:
                 p.rate, floor_fen=p.amount_fen, cap_fen=p.amount_fen * 13 // 10
             )
             paid = list(zip(p.tranche_dates, p.tranche_fen, strict=True))
-            p.proceeds_fen = rules.buyback_price(terms, paid, p.resolved).price_fen  # type: ignore[arg-type]
+            p.proceeds_fen = rules.buyback_price(terms, paid, p.resolved).price_fen
         sales = [
             p for p in self.plans if p.outcome in ("secondary_sale", "merger_acquisition", "ipo")
         ]
@@ -263,33 +294,46 @@ class _History:
         rng = self.rng
         projects = Project.objects.bulk_create(
             Project(
-                enterprise=p.firm, title=f"{TOPICS[i % len(TOPICS)]}（{p.firm.name[:6]}）",
+                enterprise=p.firm,
+                title=f"{TOPICS[i % len(TOPICS)]}（{p.firm.name[:6]}）",
                 plan="围绕核心技术开展研发与中试，形成可验证的技术与市场成果。",
-                requested_fen=p.amount_fen, stage=self._stage(p), applied_on=p.applied,
+                requested_fen=p.amount_fen,
+                stage=self._stage(p),
+                applied_on=p.applied,
                 applied_by=officer,
             )
             for i, p in enumerate(self.plans)
-        )  # fmt: skip
+        )
         for p, project in zip(self.plans, projects, strict=True):
             p.project = project
         Review.objects.bulk_create(
-            Review(project=p.project, reviewer=reviewer, score=Decimal(rng.randint(68, 95)),
-                   opinion="技术路线清晰，团队具备研发能力，建议支持。",
-                   reviewed_on=p.applied + dt.timedelta(days=15))
+            Review(
+                project=p.project,
+                reviewer=reviewer,
+                score=Decimal(rng.randint(68, 95)),
+                opinion="技术路线清晰，团队具备研发能力，建议支持。",
+                reviewed_on=p.applied + dt.timedelta(days=15),
+            )
             for p in self.plans
-        )  # fmt: skip
+        )
         Decision.objects.bulk_create(
-            Decision(project=p.project, approved=True, amount_fen=p.amount_fen,
-                     decided_on=p.applied + dt.timedelta(days=35), comment="投资决策委员会审议通过",
-                     made_by=officer, checked_by=reviewer)
+            Decision(
+                project=p.project,
+                approved=True,
+                amount_fen=p.amount_fen,
+                decided_on=p.applied + dt.timedelta(days=35),
+                comment="投资决策委员会审议通过",
+                made_by=officer,
+                checked_by=reviewer,
+            )
             for p in self.plans
-        )  # fmt: skip
+        )
         agreements = Agreement.objects.bulk_create(self._agreement(p) for p in self.plans)
         tranches = Tranche.objects.bulk_create(
             Tranche(agreement=a, number=n, due_on=day, amount_fen=fen, disbursed_on=day)
             for p, a in zip(self.plans, agreements, strict=True)
             for n, (day, fen) in enumerate(zip(p.tranche_dates, p.tranche_fen, strict=True), 1)
-        )  # fmt: skip
+        )
         by_agreement: dict[int, list[Tranche]] = {}
         for t in tranches:
             by_agreement.setdefault(t.agreement_id, []).append(t)
@@ -315,23 +359,29 @@ class _History:
         signed = p.signed
         deadline = max(p.tranche_dates[-1] + self._span(900), signed + dt.timedelta(days=400))
         if p.outcome == "written_off":
-            deadline = min(deadline, p.resolved - dt.timedelta(days=20))  # type: ignore[operator]
+            deadline = min(deadline, p.resolved - dt.timedelta(days=20))
         return Agreement(
-            project=p.project, amount_fen=p.amount_fen, signed_on=signed,
+            project=p.project,
+            amount_fen=p.amount_fen,
+            signed_on=signed,
             variant=DomainVariant.AGREED_VALUATION.value,
             agreed_valuation_fen=p.amount_fen * rng.choice([10, 12, 15, 20]),
-            conversion_deadline=deadline, trigger_event="完成≥1000万元的市场化融资且有领投机构",
-            buyback_rate=p.rate, buyback_floor_fen=p.amount_fen,
+            conversion_deadline=deadline,
+            trigger_event="完成≥1000万元的市场化融资且有领投机构",
+            buyback_rate=p.rate,
+            buyback_floor_fen=p.amount_fen,
             buyback_cap_fen=p.amount_fen * 13 // 10,
-            loss_tolerance=None, policy_version="", created_by=self.zone_officer,
-        )  # fmt: skip
+            loss_tolerance=None,
+            policy_version="",
+            created_by=self.zone_officer,
+        )
 
     def _milestones(self, agreements: list[Agreement]) -> None:
         rng, reviewer = self.rng, self.reviewer
         overdue = 0
         rows: list[tuple[_Plan, Milestone]] = []
         for p, a in zip(self.plans, agreements, strict=True):
-            for n, (what, measure, target, evidence) in enumerate(rng.sample(MILESTONES, 2), 1):
+            for n, (what, measure, target, proof) in enumerate(rng.sample(MILESTONES, 2), 1):
                 due = a.signed_on + self._span(300 * n)
                 status = {
                     "written_off": MilestoneStatus.FAILED if n == 1 else MilestoneStatus.PENDING,
@@ -347,31 +397,62 @@ class _History:
                         due = self.zone.as_of + dt.timedelta(days=rng.randint(30, 400))
                 if p.converted is not None and due >= p.converted:
                     due = p.converted - dt.timedelta(days=20 * (3 - n))
-                rows.append((p, Milestone(agreement=a, number=n, what=what, measure=measure,
-                                          target=target, due_on=due, evidence_required=evidence,
-                                          status=status)))  # fmt: skip
+                rows.append(
+                    (
+                        p,
+                        Milestone(
+                            agreement=a,
+                            number=n,
+                            what=what,
+                            measure=measure,
+                            target=target,
+                            due_on=due,
+                            evidence_required=proof,
+                            status=status,
+                        ),
+                    )
+                )
         milestones = Milestone.objects.bulk_create(m for _, m in rows)
-        judged = [(p, m) for (p, _), m in zip(rows, milestones, strict=True)
-                  if m.status in (MilestoneStatus.MET, MilestoneStatus.FAILED)]  # fmt: skip
+        judged = [
+            (p, m)
+            for (p, _), m in zip(rows, milestones, strict=True)
+            if m.status in (MilestoneStatus.MET, MilestoneStatus.FAILED)
+        ]
         evidence = Evidence.objects.bulk_create(
-            Evidence(milestone=m, file=EVIDENCE, note="里程碑佐证材料",
-                     submitted_by=self.zone_officer, submitted_on=m.due_on - dt.timedelta(days=10))
+            Evidence(
+                milestone=m,
+                file=EVIDENCE,
+                note="里程碑佐证材料",
+                submitted_by=self.zone_officer,
+                submitted_on=m.due_on - dt.timedelta(days=10),
+            )
             for _, m in judged
-        )  # fmt: skip
+        )
         Verdict.objects.bulk_create(
-            Verdict(milestone=m, evidence=e, met=m.status == MilestoneStatus.MET,
-                    comment="达到约定指标" if m.status == MilestoneStatus.MET else "未达到约定指标",
-                    given_by=reviewer, given_on=m.due_on - dt.timedelta(days=3))
+            Verdict(
+                milestone=m,
+                evidence=e,
+                met=m.status == MilestoneStatus.MET,
+                comment="达到约定指标" if m.status == MilestoneStatus.MET else "未达到约定指标",
+                given_by=reviewer,
+                given_on=m.due_on - dt.timedelta(days=3),
+            )
             for (_, m), e in zip(judged, evidence, strict=True)
-        )  # fmt: skip
+        )
 
     def _diligence(self) -> dict[int, DiligenceReview]:
         rows = DiligenceReview.objects.bulk_create(
-            DiligenceReview(project=p.project, reviewed_on=p.resolved - dt.timedelta(days=14),  # type: ignore[operator]
-                            findings="团队勤勉尽责，技术路线未达预期，符合尽职免责条件。",
-                            duly_diligent=True, recovered_fen=0, by=self.reviewer)
-            for p in self.plans if p.outcome == "written_off"
-        )  # fmt: skip
+            DiligenceReview(
+                project=p.project,
+                reviewed_on=p.resolved - dt.timedelta(days=14),
+                findings="团队勤勉尽责，技术路线未达预期，符合尽职免责条件。",
+                duly_diligent=True,
+                recovered_fen=0,
+                by=self.reviewer,
+            )
+            for p in self.plans
+            if p.outcome == "written_off"
+        )
         return {r.project_id: r for r in rows}
 
     def _cap_tables(self) -> None:
@@ -385,38 +466,58 @@ class _History:
             assert project is not None
             source = f"investments.project:{project.pk}"
             equity.open_cap_table(
-                enterprise_id=p.firm.pk, founders=[(p.firm.legal_representative or "创始团队", FOUNDER_SHARES)],
-                on=min(p.firm.registration_date, p.applied), actor=officer, source=source,
-            )  # fmt: skip
+                enterprise_id=p.firm.pk,
+                founders=[(p.firm.legal_representative or "创始团队", FOUNDER_SHARES)],
+                on=min(p.firm.registration_date, p.applied),
+                actor=officer,
+                source=source,
+            )
             agreement = project.agreement
             instrument = InvestFirst(
-                HOLDER, p.paid_fen, DomainVariant.AGREED_VALUATION,
+                HOLDER,
+                p.paid_fen,
+                DomainVariant.AGREED_VALUATION,
                 agreed_valuation_fen=agreement.agreed_valuation_fen,
-            )  # fmt: skip
+            )
             row = equity.convert_invest_first(
-                enterprise_id=p.firm.pk, instrument=instrument, on=p.converted, actor=officer,
+                enterprise_id=p.firm.pk,
+                instrument=instrument,
+                on=p.converted,
+                actor=officer,
                 source=source,
-            )  # fmt: skip
+            )
             p.conversion = row
             if p.outcome == "converted":
                 equity.track_converted_invest_first(
-                    enterprise_id=p.firm.pk, holder=HOLDER, on=p.converted, actor=officer,
+                    enterprise_id=p.firm.pk,
+                    holder=HOLDER,
+                    on=p.converted,
+                    actor=officer,
                     plan=services.default_exit_plan(agreement),
-                )  # fmt: skip
+                )
             elif p.outcome == "merger_acquisition":
                 stake = row.stake
                 value = int(Decimal(p.proceeds_fen) / stake)
                 sale = equity.record_exit(
-                    enterprise_id=p.firm.pk, on=p.resolved, proceeds_fen=value, actor=officer,
+                    enterprise_id=p.firm.pk,
+                    on=p.resolved,
+                    proceeds_fen=value,
+                    actor=officer,
                     source=source,
-                )  # fmt: skip
+                )
                 p.proceeds_fen = sale.payouts.get(HOLDER, 0)
             else:
                 buyer = "某产业基金" if p.outcome == "secondary_sale" else "二级市场"
                 equity.transfer_holding(
-                    enterprise_id=p.firm.pk, holder=HOLDER, shares=row.shares, buyer=buyer,
-                    on=p.resolved, proceeds_fen=p.proceeds_fen, actor=officer, source=source,
-                )  # fmt: skip
+                    enterprise_id=p.firm.pk,
+                    holder=HOLDER,
+                    shares=row.shares,
+                    buyer=buyer,
+                    on=p.resolved,
+                    proceeds_fen=p.proceeds_fen,
+                    actor=officer,
+                    source=source,
+                )
 
     # --- the books -------------------------------------------------------------------------------
     def _entries(self) -> list[JournalEntry]:
@@ -425,42 +526,85 @@ class _History:
         if self.book_contributions:
             for i, (day, amount) in enumerate(FISCAL_CONTRIBUTIONS):
                 fen = parse_amount(amount)
-                dated.append((day, 0, JournalEntry(
-                    book=FISCAL_POOL, date=day, memo=f"财政注资（云溪财预〔{day.year}〕{i + 1}号）",
-                    idempotency_key=f"demo:{FISCAL_POOL}:{day.isoformat()}",
-                    postings=(debit("fiscal_pool.cash", fen), credit("fiscal_pool.contributions", fen)),
-                )))  # fmt: skip
+                dated.append(
+                    (
+                        day,
+                        0,
+                        JournalEntry(
+                            book=FISCAL_POOL,
+                            date=day,
+                            memo=f"财政注资（云溪财预〔{day.year}〕{i + 1}号）",
+                            idempotency_key=f"demo:{FISCAL_POOL}:{day.isoformat()}",
+                            postings=(
+                                debit("fiscal_pool.cash", fen),
+                                credit("fiscal_pool.contributions", fen),
+                            ),
+                        ),
+                    )
+                )
         for p in self.plans:
             project = p.project
             assert project is not None
-            for t in p.tranches:
-                dated.append((t.disbursed_on, 1, JournalEntry(  # type: ignore[arg-type]
-                    book=FISCAL_POOL, date=t.disbursed_on, memo=f"先投后股拨付：{project.title} 第{t.number}笔",
-                    idempotency_key=f"invest-first:tranche:{t.pk}",
-                    postings=(debit(services.INVESTED, t.amount_fen), credit(services.CASH, t.amount_fen)),
-                )))  # fmt: skip
+            for t, paid_on in zip(p.tranches, p.tranche_dates, strict=True):
+                dated.append(
+                    (
+                        paid_on,
+                        1,
+                        JournalEntry(
+                            book=FISCAL_POOL,
+                            date=paid_on,
+                            memo=f"先投后股拨付：{project.title} 第{t.number}笔",
+                            idempotency_key=f"invest-first:tranche:{t.pk}",
+                            postings=(
+                                debit(services.INVESTED, t.amount_fen),
+                                credit(services.CASH, t.amount_fen),
+                            ),
+                        ),
+                    )
+                )
             if p.converted is not None:
-                dated.append((p.converted, 2, JournalEntry(
-                    book=FISCAL_POOL, date=p.converted, memo=f"先投后股转股：{project.title}",
-                    idempotency_key=f"invest-first:conversion:{project.pk}",
-                    postings=(debit(services.EQUITY, p.paid_fen), credit(services.INVESTED, p.paid_fen)),
-                )))  # fmt: skip
+                dated.append(
+                    (
+                        p.converted,
+                        2,
+                        JournalEntry(
+                            book=FISCAL_POOL,
+                            date=p.converted,
+                            memo=f"先投后股转股：{project.title}",
+                            idempotency_key=f"invest-first:conversion:{project.pk}",
+                            postings=(
+                                debit(services.EQUITY, p.paid_fen),
+                                credit(services.INVESTED, p.paid_fen),
+                            ),
+                        ),
+                    )
+                )
             if p.outcome == "written_off":
-                dated.append((p.resolved, 3, JournalEntry(  # type: ignore[arg-type]
-                    book=FISCAL_POOL, date=p.resolved, memo=f"先投后股容亏核销：{project.title}",
-                    idempotency_key=f"invest-first:write-off:{project.pk}",
-                    postings=(debit("fiscal_pool.write_off_losses", p.paid_fen),
-                              credit(services.INVESTED, p.paid_fen)),
-                )))  # fmt: skip
+                dated.append(
+                    (
+                        p.resolved,
+                        3,
+                        JournalEntry(
+                            book=FISCAL_POOL,
+                            date=p.resolved,
+                            memo=f"先投后股容亏核销：{project.title}",
+                            idempotency_key=f"invest-first:write-off:{project.pk}",
+                            postings=(
+                                debit("fiscal_pool.write_off_losses", p.paid_fen),
+                                credit(services.INVESTED, p.paid_fen),
+                            ),
+                        ),
+                    )
+                )
             if p.outcome in ExitRoute.values:
-                dated.append((p.resolved, 3, self._exit_entry(p)))  # type: ignore[arg-type]
+                dated.append((p.resolved, 3, self._exit_entry(p)))
         dated.sort(key=lambda d: (d[0], d[1]))
         self._keys = [e.idempotency_key for _, _, e in dated]
         return [e for _, _, e in dated]
 
     def _exit_entry(self, p: _Plan) -> JournalEntry:
         project = p.project
-        assert project is not None and p.resolved is not None
+        assert project is not None and p.resolved_on is not None
         cost, proceeds = p.paid_fen, p.proceeds_fen
         postings = [credit(services.EQUITY if p.converted else services.INVESTED, cost)]
         if proceeds:
@@ -470,10 +614,12 @@ class _History:
         elif proceeds < cost:
             postings.append(debit("fiscal_pool.realised_losses", cost - proceeds))
         return JournalEntry(
-            book=FISCAL_POOL, date=p.resolved,
+            book=FISCAL_POOL,
+            date=p.resolved,
             memo=f"先投后股退出（{ExitRoute(p.outcome).label}）：{project.title}",
-            idempotency_key=f"invest-first:exit:{project.pk}", postings=tuple(postings),
-        )  # fmt: skip
+            idempotency_key=f"invest-first:exit:{project.pk}",
+            postings=tuple(postings),
+        )
 
     def _money_rows(self, entry_of: dict[str, int], diligence: dict[int, DiligenceReview]) -> None:
         tranches = [t for p in self.plans for t in p.tranches]
@@ -487,39 +633,66 @@ class _History:
             agreement = project.agreement
             if p.converted is not None:
                 row = p.conversion
-                conversions.append(Conversion(
-                    project=project, converted_on=p.converted, variant=agreement.variant,
-                    amount_fen=p.paid_fen, shares=row.shares, price=row.price, stake=row.stake,
-                    residue_fen=row.residue_fen, terms=services.conversion_terms(agreement),
-                    policy_version=agreement.policy_version,
-                    entry_id=entry_of[f"invest-first:conversion:{project.pk}"],
-                ))  # fmt: skip
+                conversions.append(
+                    Conversion(
+                        project=project,
+                        converted_on=p.converted,
+                        variant=agreement.variant,
+                        amount_fen=p.paid_fen,
+                        shares=row.shares,
+                        price=row.price,
+                        stake=row.stake,
+                        residue_fen=row.residue_fen,
+                        terms=services.conversion_terms(agreement),
+                        policy_version=agreement.policy_version,
+                        entry_id=entry_of[f"invest-first:conversion:{project.pk}"],
+                    )
+                )
             if p.outcome == "written_off":
-                tolerance = services.tolerance_in_force(p.resolved)  # type: ignore[arg-type]
+                tolerance = services.tolerance_in_force(p.resolved)
                 assert tolerance is not None
                 result = rules.write_off(
                     disbursed_fen=p.paid_fen, recovered_fen=0, tolerance=tolerance[0]
                 )
-                write_offs.append(WriteOff(
-                    project=project, diligence=diligence[project.pk], written_off_on=p.resolved,
-                    disbursed_fen=p.paid_fen, recovered_fen=0, loss_fen=result.loss_fen,
-                    loss_ratio=result.loss_ratio, tolerance=tolerance[0], policy_version=tolerance[1],
-                    entry_id=entry_of[f"invest-first:write-off:{project.pk}"],
-                ))  # fmt: skip
+                write_offs.append(
+                    WriteOff(
+                        project=project,
+                        diligence=diligence[project.pk],
+                        written_off_on=p.resolved,
+                        disbursed_fen=p.paid_fen,
+                        recovered_fen=0,
+                        loss_fen=result.loss_fen,
+                        loss_ratio=result.loss_ratio,
+                        tolerance=tolerance[0],
+                        policy_version=tolerance[1],
+                        entry_id=entry_of[f"invest-first:write-off:{project.pk}"],
+                    )
+                )
             if p.outcome in ExitRoute.values:
-                result = rules.realise_exit(
+                realised = rules.realise_exit(
                     rules.ExitRoute(p.outcome), cost_fen=p.paid_fen, proceeds_fen=p.proceeds_fen
                 )
-                buyer = {"buyback": "创始团队", "secondary_sale": "某产业基金",
-                         "merger_acquisition": "并购方", "ipo": "二级市场"}[p.outcome]  # fmt: skip
-                exits.append(Exit(
-                    project=project, route=p.outcome, exited_on=p.resolved, buyer=buyer,
-                    shares=p.conversion.shares if p.conversion is not None else None,
-                    cost_fen=result.cost_fen, proceeds_fen=result.proceeds_fen,
-                    gain_fen=result.gain_fen, multiple=result.multiple,
-                    terms={"rate": str(p.rate)} if p.outcome == "buyback" else {},
-                    entry_id=entry_of[f"invest-first:exit:{project.pk}"],
-                ))  # fmt: skip
+                buyer = {
+                    "buyback": "创始团队",
+                    "secondary_sale": "某产业基金",
+                    "merger_acquisition": "并购方",
+                    "ipo": "二级市场",
+                }[p.outcome]
+                exits.append(
+                    Exit(
+                        project=project,
+                        route=p.outcome,
+                        exited_on=p.resolved,
+                        buyer=buyer,
+                        shares=p.conversion.shares if p.conversion is not None else None,
+                        cost_fen=realised.cost_fen,
+                        proceeds_fen=realised.proceeds_fen,
+                        gain_fen=realised.gain_fen,
+                        multiple=realised.multiple,
+                        terms={"rate": str(p.rate)} if p.outcome == "buyback" else {},
+                        entry_id=entry_of[f"invest-first:exit:{project.pk}"],
+                    )
+                )
         Conversion.objects.bulk_create(conversions)
         WriteOff.objects.bulk_create(write_offs)
         Exit.objects.bulk_create(exits)
@@ -530,15 +703,29 @@ class _History:
         for i, firm in enumerate(self.live_firms[2:]):
             applied = self._at(0.3 + 0.2 * i)
             project = Project.objects.create(
-                enterprise=firm, title=f"{TOPICS[-1 - i]}（{firm.name[:6]}）", plan="研发计划",
-                requested_fen=80_000_000, stage=Stage.REJECTED, applied_on=applied,
+                enterprise=firm,
+                title=f"{TOPICS[-1 - i]}（{firm.name[:6]}）",
+                plan="研发计划",
+                requested_fen=80_000_000,
+                stage=Stage.REJECTED,
+                applied_on=applied,
                 applied_by=officer,
-            )  # fmt: skip
-            Review.objects.create(project=project, reviewer=reviewer, score=Decimal(52),
-                                  opinion="技术成熟度不足，市场前景不明朗。",
-                                  reviewed_on=applied + dt.timedelta(days=15))  # fmt: skip
-            Decision.objects.create(project=project, approved=False, decided_on=applied + dt.timedelta(days=35),
-                                    comment="暂不支持", made_by=officer, checked_by=reviewer)  # fmt: skip
+            )
+            Review.objects.create(
+                project=project,
+                reviewer=reviewer,
+                score=Decimal(52),
+                opinion="技术成熟度不足，市场前景不明朗。",
+                reviewed_on=applied + dt.timedelta(days=15),
+            )
+            Decision.objects.create(
+                project=project,
+                approved=False,
+                decided_on=applied + dt.timedelta(days=35),
+                comment="暂不支持",
+                made_by=officer,
+                checked_by=reviewer,
+            )
 
 
 class _Live:
@@ -555,23 +742,36 @@ class _Live:
 
     def apply(self, firm: Any, title: str, amount: str, back: int) -> Project:
         return services.apply(
-            enterprise_id=firm.pk, title=title, plan="面向产业需求开展关键技术攻关与样机研制。",
-            requested_fen=parse_amount(amount), on=self.day(back), actor=self.officer,
-        )  # fmt: skip
+            enterprise_id=firm.pk,
+            title=title,
+            plan="面向产业需求开展关键技术攻关与样机研制。",
+            requested_fen=parse_amount(amount),
+            on=self.day(back),
+            actor=self.officer,
+        )
 
     def review(self, project: Project, back: int, score: str = "84") -> None:
         services.add_review(
-            project_id=project.pk, score=Decimal(score), opinion="创新性强，团队完整，建议支持。",
-            on=self.day(back), actor=self.reviewer,
-        )  # fmt: skip
+            project_id=project.pk,
+            score=Decimal(score),
+            opinion="创新性强，团队完整，建议支持。",
+            on=self.day(back),
+            actor=self.reviewer,
+        )
 
     def decided(self, project: Project, amount: str, back: int) -> None:
         proposal = approvals.propose(
             action="investments.decide",
-            payload={"project_id": project.pk, "approved": True, "amount": amount,
-                     "date": self.day(back).isoformat(), "comment": "同意支持"},
-            reason="投资决策委员会审议通过", by=self.officer,
-        )  # fmt: skip
+            payload={
+                "project_id": project.pk,
+                "approved": True,
+                "amount": amount,
+                "date": self.day(back).isoformat(),
+                "comment": "同意支持",
+            },
+            reason="投资决策委员会审议通过",
+            by=self.officer,
+        )
         approvals.approve(proposal=proposal, by=self.reviewer, comment="复核同意")
 
     def build(self) -> None:
@@ -588,10 +788,16 @@ class _Live:
         self.review(proposing, 30)
         approvals.propose(
             action="investments.decide",
-            payload={"project_id": proposing.pk, "approved": True, "amount": "60万",
-                     "date": self.day(3).isoformat(), "comment": "建议支持"},
-            reason="评审通过，提请投资决策委员会决定", by=self.officer,
-        )  # fmt: skip
+            payload={
+                "project_id": proposing.pk,
+                "approved": True,
+                "amount": "60万",
+                "date": self.day(3).isoformat(),
+                "comment": "建议支持",
+            },
+            reason="评审通过，提请投资决策委员会决定",
+            by=self.officer,
+        )
         approved = self.apply(b, "智能康复外骨骼", "50万", 60)
         self.review(approved, 50)
         self.decided(approved, "50万", 40)
@@ -599,20 +805,34 @@ class _Live:
         self.review(signed, 80)
         self.decided(signed, "40万", 70)
         services.sign_agreement(
-            project_id=signed.pk, signed_on=self.day(60), amount_fen=40_000_000, variant="B",
-            agreed_valuation_fen=400_000_000, conversion_deadline=self.day(-720),
+            project_id=signed.pk,
+            signed_on=self.day(60),
+            amount_fen=40_000_000,
+            variant="B",
+            agreed_valuation_fen=400_000_000,
+            conversion_deadline=self.day(-720),
             tranches=[(self.day(-10), 20_000_000), (self.day(-375), 20_000_000)],
-            milestones=[{"what": "样机研制", "measure": "授时精度", "target": "≤20ns",
-                         "due": self.day(-200), "evidence_required": "第三方检测报告"}],
-            buyback_rate=Decimal("0.035"), buyback_floor_fen=40_000_000, buyback_cap_fen=52_000_000,
+            milestones=[
+                {
+                    "what": "样机研制",
+                    "measure": "授时精度",
+                    "target": "≤20ns",
+                    "due": self.day(-200),
+                    "evidence_required": "第三方检测报告",
+                }
+            ],
+            buyback_rate=Decimal("0.035"),
+            buyback_floor_fen=40_000_000,
+            buyback_cap_fen=52_000_000,
             actor=self.officer,
-        )  # fmt: skip
-        tranche = signed.agreement.tranches.first()
+        )
+        tranche = signed.agreement.tranches.get(number=1)
         approvals.propose(
             action="investments.disburse",
             payload={"tranche_id": tranche.pk, "date": self.day(-10).isoformat()},
-            reason="首笔资金按协议拨付", by=self.officer,
-        )  # fmt: skip
+            reason="首笔资金按协议拨付",
+            by=self.officer,
+        )
         self.funded(d)
         self.write_off_proposal()
 
@@ -622,31 +842,54 @@ class _Live:
         self.review(project, 140)
         self.decided(project, "60万", 125)
         services.sign_agreement(
-            project_id=project.pk, signed_on=self.day(110), amount_fen=60_000_000, variant="A",
-            discount=Decimal("0.2"), conversion_deadline=self.day(-900),
+            project_id=project.pk,
+            signed_on=self.day(110),
+            amount_fen=60_000_000,
+            variant="A",
+            discount=Decimal("0.2"),
+            conversion_deadline=self.day(-900),
             trigger_event="完成≥1000万元的市场化融资且有领投机构",
-            tranches=[(self.day(100), LIVE_FUNDED_FEN), (self.day(-265), 60_000_000 - LIVE_FUNDED_FEN)],
-            milestones=[
-                {"what": "模型训练完成", "measure": "缺陷检出率", "target": "≥98%",
-                 "due": self.day(5), "evidence_required": "测试报告"},
-                {"what": "首个订单", "measure": "合同金额", "target": "≥100万元",
-                 "due": self.day(-300), "evidence_required": "销售合同"},
+            tranches=[
+                (self.day(100), LIVE_FUNDED_FEN),
+                (self.day(-265), 60_000_000 - LIVE_FUNDED_FEN),
             ],
-            buyback_rate=Decimal("0.035"), buyback_floor_fen=60_000_000, buyback_cap_fen=78_000_000,
+            milestones=[
+                {
+                    "what": "模型训练完成",
+                    "measure": "缺陷检出率",
+                    "target": "≥98%",
+                    "due": self.day(5),
+                    "evidence_required": "测试报告",
+                },
+                {
+                    "what": "首个订单",
+                    "measure": "合同金额",
+                    "target": "≥100万元",
+                    "due": self.day(-300),
+                    "evidence_required": "销售合同",
+                },
+            ],
+            buyback_rate=Decimal("0.035"),
+            buyback_floor_fen=60_000_000,
+            buyback_cap_fen=78_000_000,
             actor=self.officer,
-        )  # fmt: skip
-        tranche = project.agreement.tranches.first()
+        )
+        tranche = project.agreement.tranches.get(number=1)
         proposal = approvals.propose(
             action="investments.disburse",
             payload={"tranche_id": tranche.pk, "date": self.day(20).isoformat()},
-            reason="首笔资金按协议拨付", by=self.officer,
-        )  # fmt: skip
+            reason="首笔资金按协议拨付",
+            by=self.officer,
+        )
         approvals.approve(proposal=proposal, by=self.reviewer, comment="复核同意")
-        milestone = project.agreement.milestones.first()
+        milestone = project.agreement.milestones.get(number=1)
         services.submit_evidence(
-            milestone_id=milestone.pk, file=ContentFile(EVIDENCE_BYTES, name="测试报告.pdf"),
-            note="第三方测试报告", on=self.day(3), actor=self.officer,
-        )  # fmt: skip
+            milestone_id=milestone.pk,
+            file=ContentFile(EVIDENCE_BYTES, name="测试报告.pdf"),
+            note="第三方测试报告",
+            on=self.day(3),
+            actor=self.officer,
+        )
 
     def write_off_proposal(self) -> None:
         """A historic project whose first milestone failed: diligence recorded, write-off
@@ -659,21 +902,34 @@ class _Live:
             .first()
         )
         assert project is not None
-        milestone = project.agreement.milestones.filter(due_on__lt=self.as_of).first()
+        milestone = project.agreement.milestones.filter(due_on__lt=self.as_of).order_by("number")[0]
         services.submit_evidence(
-            milestone_id=milestone.pk, file=ContentFile(EVIDENCE_BYTES, name="中期报告.pdf"),
-            note="中期评估报告", on=self.day(8), actor=self.officer,
-        )  # fmt: skip
+            milestone_id=milestone.pk,
+            file=ContentFile(EVIDENCE_BYTES, name="中期报告.pdf"),
+            note="中期评估报告",
+            on=self.day(8),
+            actor=self.officer,
+        )
         services.give_verdict(
-            milestone_id=milestone.pk, met=False, comment="关键指标未达到", on=self.day(6),
+            milestone_id=milestone.pk,
+            met=False,
+            comment="关键指标未达到",
+            on=self.day(6),
             actor=self.reviewer,
-        )  # fmt: skip
+        )
         review = services.record_diligence(
-            project_id=project.pk, on=self.day(4), actor=self.reviewer,
+            project_id=project.pk,
+            on=self.day(4),
+            actor=self.reviewer,
             findings="专项审计确认资金按计划使用，团队勤勉尽责，技术路线失败，符合尽职免责条件。",
-        )  # fmt: skip
+        )
         approvals.propose(
             action="investments.write_off",
-            payload={"project_id": project.pk, "diligence_id": review.pk, "date": self.day(2).isoformat()},
-            reason="里程碑未达成，经尽职调查符合容亏核销条件", by=self.officer,
-        )  # fmt: skip
+            payload={
+                "project_id": project.pk,
+                "diligence_id": review.pk,
+                "date": self.day(2).isoformat(),
+            },
+            reason="里程碑未达成，经尽职调查符合容亏核销条件",
+            by=self.officer,
+        )

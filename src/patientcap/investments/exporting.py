@@ -7,13 +7,11 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from patientcap.domain.money import to_yuan
 from patientcap.investments import selectors
-from patientcap.investments.models import Project
 
 AMOUNT, RATIO = "#,##0.00", "0.0000"
 
@@ -37,33 +35,64 @@ def _sheet(
     ws.freeze_panes = "A2"
 
 
-def portfolio_workbook(projects: QuerySet[Project], as_of: dt.date) -> bytes:
-    result = selectors.portfolio(projects, as_of)
-    agreed = dict(
-        projects.filter(agreement__isnull=False).values_list("pk", "agreement__amount_fen")
-    )
-    rows = []
+def portfolio_workbook(rows: selectors.Rows, as_of: dt.date) -> bytes:
+    result = selectors.portfolio(rows, as_of)
+    agreed = dict(rows.agreements.values_list("project_id", "amount_fen"))
+    lines = []
     for r in result.rows:
         m = r.metrics.multiples
-        rows.append([
-            r.project_id, r.enterprise, r.title, r.stage, _money(agreed.get(r.project_id, 0)),
-            _money(m.invested_fen), _money(m.distributed_fen), _money(m.residual_fen),
-            m.dpi, m.rvpi, m.tvpi, m.moic, r.metrics.xirr.value,
-        ])  # fmt: skip
+        lines.append(
+            [
+                r.project_id,
+                r.enterprise,
+                r.title,
+                r.stage,
+                _money(agreed.get(r.project_id, 0)),
+                _money(m.invested_fen),
+                _money(m.distributed_fen),
+                _money(m.residual_fen),
+                m.dpi,
+                m.rvpi,
+                m.tvpi,
+                m.moic,
+                r.metrics.xirr.value,
+            ]
+        )
     wb = Workbook()
     wb.remove(wb.active)
     _sheet(
         wb,
         "项目 Projects",
-        ["编号 ID", "企业 Enterprise", "项目 Project", "阶段 Stage", "协议金额 Agreement (¥)",
-         "已投 Invested (¥)", "已回流 Returned (¥)", "未实现价值 Residual (¥)", "DPI", "RVPI",
-         "TVPI", "MOIC", "XIRR"],
-        rows,
-        {5: AMOUNT, 6: AMOUNT, 7: AMOUNT, 8: AMOUNT, 9: RATIO, 10: RATIO, 11: RATIO, 12: RATIO,
-         13: RATIO},
-    )  # fmt: skip
+        [
+            "编号 ID",
+            "企业 Enterprise",
+            "项目 Project",
+            "阶段 Stage",
+            "协议金额 Agreement (¥)",
+            "已投 Invested (¥)",
+            "已回流 Returned (¥)",
+            "未实现价值 Residual (¥)",
+            "DPI",
+            "RVPI",
+            "TVPI",
+            "MOIC",
+            "XIRR",
+        ],
+        lines,
+        {
+            5: AMOUNT,
+            6: AMOUNT,
+            7: AMOUNT,
+            8: AMOUNT,
+            9: RATIO,
+            10: RATIO,
+            11: RATIO,
+            12: RATIO,
+            13: RATIO,
+        },
+    )
     total = result.total.multiples
-    f = selectors.pool_figures(as_of)
+    f = selectors.pool_figures(rows, as_of)
     _sheet(
         wb,
         "资金池 Pool",
@@ -90,8 +119,8 @@ def portfolio_workbook(projects: QuerySet[Project], as_of: dt.date) -> bytes:
         ["年份 Year", "已投 Invested (¥)", "已核销 Written off (¥)", "亏损率 Loss ratio"],
         [
             [v.year, _money(v.invested_fen), _money(v.written_off_fen), v.loss_ratio]
-            for v in selectors.loss_ratio_by_vintage(as_of)
-        ],  # fmt: skip
+            for v in selectors.loss_ratio_by_vintage(rows, as_of)
+        ],
         {2: AMOUNT, 3: AMOUNT, 4: RATIO},
     )
     out = io.BytesIO()

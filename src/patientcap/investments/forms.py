@@ -55,7 +55,9 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, enterprises: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].choices = enterprises
+        field = self.fields["enterprise"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = enterprises
 
 
 class ReviewForm(forms.Form):
@@ -106,24 +108,34 @@ class AgreementForm(forms.Form):
     variant = forms.ChoiceField(label=gettext_lazy("Conversion variant"), choices=Variant.choices)
     discount = forms.DecimalField(
         label=gettext_lazy("Discount to the round price (%)"),
-        min_value=0, max_value=99, decimal_places=2, required=False,
-    )  # fmt: skip
+        min_value=0,
+        max_value=99,
+        decimal_places=2,
+        required=False,
+    )
     agreed_valuation = AmountField(
         label=gettext_lazy("Agreed post-money valuation (B, D)"), required=False
     )
     fixed_percentage = forms.DecimalField(
         label=gettext_lazy("Fixed stake (%) (C)"),
-        min_value=0, max_value=99, decimal_places=4, required=False,
-    )  # fmt: skip
+        min_value=0,
+        max_value=99,
+        decimal_places=4,
+        required=False,
+    )
     conversion_deadline = forms.DateField(label=gettext_lazy("Conversion deadline"), widget=DATE)
     trigger_event = forms.CharField(
         label=gettext_lazy("Trigger event (allows conversion before the milestones)"),
-        required=False, max_length=300,
-    )  # fmt: skip
+        required=False,
+        max_length=300,
+    )
     buyback_rate = forms.DecimalField(
         label=gettext_lazy("Buyback interest rate (% a year, simple)"),
-        min_value=0, max_value=100, decimal_places=4, required=False,
-    )  # fmt: skip
+        min_value=0,
+        max_value=100,
+        decimal_places=4,
+        required=False,
+    )
     buyback_floor = AmountField(label=gettext_lazy("Buyback floor"), required=False)
     buyback_cap = AmountField(label=gettext_lazy("Buyback cap"), required=False)
 
@@ -145,8 +157,15 @@ class AgreementForm(forms.Form):
             parts = [p.strip() for p in line.split("|")]
             try:
                 what, measure, target, due, evidence = parts
-                out.append({"what": what, "measure": measure, "target": target,
-                            "due": dt.date.fromisoformat(due), "evidence_required": evidence})  # fmt: skip
+                out.append(
+                    {
+                        "what": what,
+                        "measure": measure,
+                        "target": target,
+                        "due": dt.date.fromisoformat(due),
+                        "evidence_required": evidence,
+                    }
+                )
             except ValueError:
                 raise forms.ValidationError(
                     _(
@@ -206,11 +225,13 @@ class ConvertForm(Reason):
     )
     exit_route = forms.ChoiceField(
         label=gettext_lazy("Intended exit route"),
-        choices=[("buyback", gettext_lazy("Buyback by founders or the company")),
-                 ("secondary", gettext_lazy("Sale in a later round")),
-                 ("trade_sale", gettext_lazy("Merger or acquisition")),
-                 ("ipo", gettext_lazy("IPO"))],
-    )  # fmt: skip
+        choices=[
+            ("buyback", gettext_lazy("Buyback by founders or the company")),
+            ("secondary", gettext_lazy("Sale in a later round")),
+            ("trade_sale", gettext_lazy("Merger or acquisition")),
+            ("ipo", gettext_lazy("IPO")),
+        ],
+    )
     exit_horizon_years = forms.IntegerField(
         label=gettext_lazy("Exit horizon (years)"), min_value=1, max_value=30, initial=3
     )
@@ -235,7 +256,9 @@ class WriteOffForm(Reason):
 
     def __init__(self, *args: Any, reviews: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["diligence_id"].choices = reviews
+        field = self.fields["diligence_id"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = reviews
 
 
 class ExitForm(Reason):

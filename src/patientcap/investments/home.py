@@ -21,8 +21,9 @@ ZONE_READERS = {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}
 def invest_first(user: Any) -> Contribution | None:
     if user.role in ZONE_READERS:
         as_of = today()
-        queue = selectors.queue(scoping.readable(user, Project), as_of)
-        pool = selectors.pool_figures(as_of)
+        rows = selectors.Rows.readable(user)
+        queue = selectors.queue(rows, as_of)
+        pool = selectors.pool_figures(rows, as_of)
         return Contribution(
             cards=[
                 Card(
@@ -40,7 +41,7 @@ def invest_first(user: Any) -> Contribution | None:
                     format_wan(pool.available_fen),
                     reverse("investments:pool"),
                 ),
-            ],  # fmt: skip
+            ],
             links=[
                 (reverse("investments:pipeline"), _("Invest-first projects")),
                 (reverse("investments:queue"), _("Officer's queue")),
@@ -56,7 +57,7 @@ def invest_first(user: Any) -> Contribution | None:
                     str(mine.count()),
                     reverse("investments:pipeline"),
                 )
-            ],  # fmt: skip
+            ],
             links=[
                 (reverse("investments:pipeline"), _("My invest-first projects")),
                 (reverse("investments:apply"), _("Apply for invest-first money")),

@@ -7,12 +7,27 @@ from typing import Any
 
 from patientcap.core.kpis import section
 from patientcap.domain.money import yuan
-from patientcap.investments.selectors import pool_figures
+from patientcap.investments.models import (
+    Agreement,
+    Conversion,
+    Exit,
+    Milestone,
+    Project,
+    Tranche,
+    WriteOff,
+)
+from patientcap.investments.selectors import Rows, pool_figures
 
 
 @section("invest_first")
 def invest_first(as_of: dt.date) -> dict[str, Any]:
-    f = pool_figures(as_of)
+    # The zone's published figures: every row (the CLI has no user to scope by).
+    every = Rows(
+        Project.objects.all(), Agreement.objects.all(), Tranche.objects.all(),
+        Milestone.objects.all(), Conversion.objects.all(), WriteOff.objects.all(),
+        Exit.objects.all(),
+    )  # fmt: skip
+    f = pool_figures(every, as_of)
     rate = f.recycling_rate
     return {
         "projects": f.projects,

@@ -62,9 +62,11 @@ class MilestoneStatus(models.TextChoices):
 
 class Project(models.Model):
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="invest_first_projects",
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="invest_first_projects",
         verbose_name=_("enterprise"),
-    )  # fmt: skip
+    )
     title = models.CharField(_("title"), max_length=200)
     plan = models.TextField(_("plan"))
     requested_fen = models.BigIntegerField(_("requested amount (fen)"))
@@ -73,9 +75,11 @@ class Project(models.Model):
     )
     applied_on = models.DateField(_("applied on"))
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("applied by"),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,6 +118,9 @@ class Review(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.score}"
+
 
 class Decision(models.Model):
     """The investment committee's decision, made by one person and checked by another."""
@@ -130,6 +137,9 @@ class Decision(models.Model):
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {'approved' if self.approved else 'rejected'}"
 
 
 class Agreement(models.Model):
@@ -169,6 +179,9 @@ class Agreement(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.amount_fen} fen"
+
 
 class Tranche(models.Model):
     """A planned payment of the agreement and, once paid, its disbursement entry."""
@@ -192,6 +205,9 @@ class Tranche(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.agreement_id}#{self.number}: {self.amount_fen} fen"
+
 
 class Milestone(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="milestones")
@@ -202,9 +218,11 @@ class Milestone(models.Model):
     due_on = models.DateField(_("due on"))
     evidence_required = models.CharField(_("evidence required"), max_length=300)
     status = models.CharField(
-        _("status"), max_length=20, choices=MilestoneStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=MilestoneStatus.choices,
         default=MilestoneStatus.PENDING,
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["agreement", "number"]
@@ -216,6 +234,9 @@ class Milestone(models.Model):
                 fields=["agreement", "what"], name="investments_milestone_what"
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.what
 
 
 class Evidence(models.Model):
@@ -230,6 +251,9 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["submitted_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.file.name
 
 
 class Verdict(models.Model):
@@ -247,6 +271,9 @@ class Verdict(models.Model):
 
     class Meta:
         ordering = ["given_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id}: {'met' if self.met else 'not met'}"
 
 
 class Conversion(models.Model):
@@ -270,6 +297,9 @@ class Conversion(models.Model):
     entry = models.ForeignKey("ledger.Entry", on_delete=models.PROTECT, related_name="+")
     proposal_id = models.PositiveIntegerField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.shares} shares"
+
 
 class DiligenceReview(models.Model):
     """The diligence review (尽职调查) a write-off rests on: what was checked and concluded."""
@@ -285,6 +315,9 @@ class DiligenceReview(models.Model):
     class Meta:
         ordering = ["reviewed_on", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.reviewed_on}"
+
 
 class WriteOff(models.Model):
     project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="write_off")
@@ -298,6 +331,9 @@ class WriteOff(models.Model):
     policy_version = models.CharField(_("policy version"), max_length=200)
     entry = models.ForeignKey("ledger.Entry", on_delete=models.PROTECT, related_name="+")
     proposal_id = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.loss_fen} fen"
 
 
 class Exit(models.Model):
@@ -320,3 +356,6 @@ class Exit(models.Model):
                 condition=Q(proceeds_fen__gte=0), name="investments_exit_proceeds_not_negative"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.route}"

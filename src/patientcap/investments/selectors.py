@@ -20,8 +20,8 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from patientcap.accounts import scoping
 from patientcap.domain import metrics
-from patientcap.domain.ledger import Side
 from patientcap.domain.money import format_yuan, round_fen, yuan
 from patientcap.investments.models import (
     Agreement,
@@ -35,7 +35,31 @@ from patientcap.investments.models import (
     WriteOff,
 )
 from patientcap.ledger import selectors as ledger_selectors
-from patientcap.ledger.models import Posting
+from patientcap.ledger.models import Account as LedgerAccount
+
+HISTORY = dt.date(2000, 1, 1)  # before any pool movement: statements start here
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows a reader may see, one queryset per model: the pages and the API build it from
+    `accounts.scoping` (`Rows.readable(user)`), the zone's published figures from every row."""
+
+    projects: QuerySet[Project]
+    agreements: QuerySet[Agreement]
+    tranches: QuerySet[Tranche]
+    milestones: QuerySet[Milestone]
+    conversions: QuerySet[Conversion]
+    write_offs: QuerySet[WriteOff]
+    exits: QuerySet[Exit]
+
+    @classmethod
+    def readable(cls, user: Any) -> Rows:
+        r = scoping.readable
+        return cls(
+            r(user, Project), r(user, Agreement), r(user, Tranche), r(user, Milestone),
+            r(user, Conversion), r(user, WriteOff), r(user, Exit),
+        )  # fmt: skip
 
 
 # --- For the other programmes (matched credit) -------------------------------------------------
@@ -96,12 +120,12 @@ def diligence_package(enterprise_id: int) -> list[dict]:
                     "date": agreement.signed_on,
                 }
             )
-        for review in project.diligence.all():
+        for diligence in project.diligence.all():
             items.append(
                 {
                     "title": _("%(project)s: diligence review") % {"project": project.title},
-                    "url": f"{url}#diligence-{review.pk}",
-                    "date": review.reviewed_on,
+                    "url": f"{url}#diligence-{diligence.pk}",
+                    "date": diligence.reviewed_on,
                 }
             )
     items.sort(key=lambda item: item["date"])
@@ -131,54 +155,133 @@ class Event:
 def timeline(project: Project) -> list[Event]:
     """Application → reviews → decision → agreement → tranches → milestones → conversion or
     write-off → exit, in date order (same-day steps in the programme's order)."""
-    events = [Event(project.applied_on, "application", _("Application"),
-                    format_yuan(project.requested_fen), "application")]  # fmt: skip
+    events = [
+        Event(
+            project.applied_on,
+            "application",
+            _("Application"),
+            format_yuan(project.requested_fen),
+            "application",
+        )
+    ]
     for r in project.reviews.select_related("reviewer"):
-        events.append(Event(r.reviewed_on, "review", _("Review, score %(s)s") % {"s": r.score},
-                            r.opinion, f"review-{r.pk}"))  # fmt: skip
+        events.append(
+            Event(
+                r.reviewed_on,
+                "review",
+                _("Review, score %(s)s") % {"s": r.score},
+                r.opinion,
+                f"review-{r.pk}",
+            )
+        )
     decision = getattr(project, "decision", None)
     if decision is not None:
-        title = _("Committee approved %(a)s") % {"a": format_yuan(decision.amount_fen)} if (
-            decision.approved) else _("Committee rejected the application")  # fmt: skip
+        title = (
+            _("Committee approved %(a)s") % {"a": format_yuan(decision.amount_fen)}
+            if (decision.approved)
+            else _("Committee rejected the application")
+        )
         events.append(Event(decision.decided_on, "decision", title, decision.comment, "decision"))
     agreement = getattr(project, "agreement", None)
     if agreement is not None:
-        events.append(Event(agreement.signed_on, "agreement", _("Agreement signed"),
-                            agreement.get_variant_display(), "agreement"))  # fmt: skip
+        events.append(
+            Event(
+                agreement.signed_on,
+                "agreement",
+                _("Agreement signed"),
+                agreement.get_variant_display(),
+                "agreement",
+            )
+        )
         for t in agreement.tranches.all():
             if t.disbursed_on:
-                events.append(Event(t.disbursed_on, "tranche",
-                                    _("Tranche %(n)s paid") % {"n": t.number},
-                                    format_yuan(t.amount_fen), f"tranche-{t.pk}"))  # fmt: skip
+                events.append(
+                    Event(
+                        t.disbursed_on,
+                        "tranche",
+                        _("Tranche %(n)s paid") % {"n": t.number},
+                        format_yuan(t.amount_fen),
+                        f"tranche-{t.pk}",
+                    )
+                )
         for m in agreement.milestones.all():
             for e in m.evidence.all():
-                events.append(Event(e.submitted_on, "evidence",
-                                    _("Evidence for %(m)s") % {"m": m.what}, e.note,
-                                    f"milestone-{m.pk}"))  # fmt: skip
+                events.append(
+                    Event(
+                        e.submitted_on,
+                        "evidence",
+                        _("Evidence for %(m)s") % {"m": m.what},
+                        e.note,
+                        f"milestone-{m.pk}",
+                    )
+                )
             for v in m.verdicts.all():
-                events.append(Event(v.given_on, "verdict",
-                                    (_("%(m)s met") if v.met else _("%(m)s not met")) % {"m": m.what},
-                                    v.comment, f"milestone-{m.pk}"))  # fmt: skip
+                events.append(
+                    Event(
+                        v.given_on,
+                        "verdict",
+                        (_("%(m)s met") if v.met else _("%(m)s not met")) % {"m": m.what},
+                        v.comment,
+                        f"milestone-{m.pk}",
+                    )
+                )
     for d in project.diligence.all():
-        events.append(Event(d.reviewed_on, "diligence", _("Diligence review"), d.findings,
-                            f"diligence-{d.pk}"))  # fmt: skip
+        events.append(
+            Event(
+                d.reviewed_on, "diligence", _("Diligence review"), d.findings, f"diligence-{d.pk}"
+            )
+        )
     conversion = getattr(project, "conversion", None)
     if conversion is not None:
-        events.append(Event(conversion.converted_on, "conversion", _("Converted to equity"),
-                            _("%(n)s shares, stake %(s)s") % {"n": conversion.shares,
-                                                              "s": conversion.stake},
-                            "conversion"))  # fmt: skip
+        events.append(
+            Event(
+                conversion.converted_on,
+                "conversion",
+                _("Converted to equity"),
+                _("%(n)s shares, stake %(s)s") % {"n": conversion.shares, "s": conversion.stake},
+                "conversion",
+            )
+        )
     write_off = getattr(project, "write_off", None)
     if write_off is not None:
-        events.append(Event(write_off.written_off_on, "write_off", _("Written off"),
-                            format_yuan(write_off.loss_fen), "write-off"))  # fmt: skip
+        events.append(
+            Event(
+                write_off.written_off_on,
+                "write_off",
+                _("Written off"),
+                format_yuan(write_off.loss_fen),
+                "write-off",
+            )
+        )
     exit_ = getattr(project, "exit", None)
     if exit_ is not None:
-        events.append(Event(exit_.exited_on, "exit", _("Exited: %(r)s") % {
-            "r": exit_.get_route_display()}, format_yuan(exit_.proceeds_fen), "exit"))  # fmt: skip
-    order = {k: i for i, k in enumerate(
-        ("application", "review", "decision", "agreement", "tranche", "evidence", "verdict",
-         "diligence", "conversion", "write_off", "exit"))}  # fmt: skip
+        events.append(
+            Event(
+                exit_.exited_on,
+                "exit",
+                _("Exited: %(r)s") % {"r": exit_.get_route_display()},
+                format_yuan(exit_.proceeds_fen),
+                "exit",
+            )
+        )
+    order = {
+        k: i
+        for i, k in enumerate(
+            (
+                "application",
+                "review",
+                "decision",
+                "agreement",
+                "tranche",
+                "evidence",
+                "verdict",
+                "diligence",
+                "conversion",
+                "write_off",
+                "exit",
+            )
+        )
+    }
     return sorted(events, key=lambda e: (e.when, order[e.kind]))
 
 
@@ -191,13 +294,14 @@ class Queue:
     awaiting_review: list[Project]
 
 
-def queue(projects: QuerySet[Project], as_of: dt.date, horizon_days: int = 60) -> Queue:
+def queue(rows: Rows, as_of: dt.date, horizon_days: int = 60) -> Queue:
     """The officer's work: milestones overdue (past due, no verdict), tranches due within the
     horizon and unpaid, conversion deadlines within the horizon or passed, evidence awaiting a
     verdict, applications awaiting review."""
     horizon = as_of + dt.timedelta(days=horizon_days)
+    projects = rows.projects
     live = projects.filter(stage__in=(Stage.SIGNED, Stage.DISBURSING))
-    milestones = Milestone.objects.filter(agreement__project__in=live).select_related(
+    milestones = rows.milestones.filter(agreement__project__in=live).select_related(
         "agreement__project__enterprise"
     )
     return Queue(
@@ -208,14 +312,14 @@ def queue(projects: QuerySet[Project], as_of: dt.date, horizon_days: int = 60) -
             ).order_by("due_on")
         ),
         tranches_due=list(
-            Tranche.objects.filter(
+            rows.tranches.filter(
                 agreement__project__in=live, disbursed_on__isnull=True, due_on__lte=horizon
             )
             .select_related("agreement__project__enterprise")
             .order_by("due_on")
         ),
         deadlines=list(
-            Agreement.objects.filter(
+            rows.agreements.filter(
                 project__in=projects.filter(stage=Stage.DISBURSING),
                 conversion_deadline__lte=horizon,
             )
@@ -258,17 +362,19 @@ def _sum(queryset: QuerySet, field: str) -> int:
     return int(queryset.aggregate(total=Sum(field))["total"] or 0)
 
 
-def pool_figures(as_of: dt.date) -> PoolFigures:
+def pool_figures(rows: Rows, as_of: dt.date) -> PoolFigures:
     """The pool on `as_of` (end of day): every figure from the rows and the ledger of that date."""
-    paid = Tranche.objects.filter(disbursed_on__lte=as_of)
-    exits = Exit.objects.filter(exited_on__lte=as_of)
-    write_offs = WriteOff.objects.filter(written_off_on__lte=as_of)
-    closed = Q(project__write_off__written_off_on__lte=as_of) | Q(
-        project__exit__exited_on__lte=as_of
-    ) | Q(project__conversion__converted_on__lte=as_of)  # fmt: skip
-    live = Agreement.objects.filter(signed_on__lte=as_of).exclude(closed)
+    paid = rows.tranches.filter(disbursed_on__lte=as_of)
+    exits = rows.exits.filter(exited_on__lte=as_of)
+    write_offs = rows.write_offs.filter(written_off_on__lte=as_of)
+    closed = (
+        Q(project__write_off__written_off_on__lte=as_of)
+        | Q(project__exit__exited_on__lte=as_of)
+        | Q(project__conversion__converted_on__lte=as_of)
+    )
+    live = rows.agreements.filter(signed_on__lte=as_of).exclude(closed)
     committed = _sum(live, "amount_fen") - _sum(
-        Tranche.objects.filter(agreement__in=live, disbursed_on__lte=as_of), "amount_fen"
+        rows.tranches.filter(agreement__in=live, disbursed_on__lte=as_of), "amount_fen"
     )
     invested = _sum(paid, "amount_fen")
     cost_closed = _sum(exits, "cost_fen") + _sum(write_offs, "disbursed_fen")
@@ -286,16 +392,12 @@ def pool_figures(as_of: dt.date) -> PoolFigures:
     )
 
 
-def balance_series(as_of: dt.date) -> tuple[metrics.BalancePoint, ...]:
-    """The pool's cash balance after each day with movements, up to `as_of`."""
-    rows = (
-        Posting.objects.filter(account__code="fiscal_pool.cash", date__lte=as_of)
-        .values_list("date", "side")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+def balance_series(cash: LedgerAccount, as_of: dt.date) -> tuple[metrics.BalancePoint, ...]:
+    """The pool's cash balance after each day with movements, up to `as_of` (`cash`: the
+    fiscal_pool.cash account, read through scoping)."""
+    statement = ledger_selectors.account_statement(cash, HISTORY, as_of + dt.timedelta(days=1))
     return metrics.balance_series(
-        metrics.Movement(day, total if side == Side.DEBIT else -total) for day, side, total in rows
+        metrics.Movement(line.date, line.debit - line.credit) for line in statement.lines
     )
 
 
@@ -311,42 +413,44 @@ class YearFlows:
         return self.contributions_fen + self.returned_fen - self.invested_fen
 
 
-def flows_by_year(as_of: dt.date) -> list[YearFlows]:
+def flows_by_year(rows: Rows, contributions: LedgerAccount, as_of: dt.date) -> list[YearFlows]:
     """Inflows (fiscal contributions, exit proceeds, recoveries) and outflows (tranches) by
-    calendar year, up to `as_of`."""
+    calendar year, up to `as_of` (`contributions`: the fiscal_pool.contributions account, read
+    through scoping)."""
     years: dict[int, list[int]] = {}
 
-    def add(day: dt.date, i: int, amount: int) -> None:
+    def add(day: dt.date | None, i: int, amount: int) -> None:
+        assert day is not None  # every row read here is filtered on its date
         years.setdefault(day.year, [0, 0, 0])[i] += amount
 
-    contributions = Posting.objects.filter(
-        account__code="fiscal_pool.contributions", date__lte=as_of
-    ).values_list("date", "side", "amount")
-    for day, side, amount in contributions:
-        add(day, 0, amount if side == Side.CREDIT else -amount)
-    for day, amount in Exit.objects.filter(exited_on__lte=as_of).values_list(
+    statement = ledger_selectors.account_statement(
+        contributions, HISTORY, as_of + dt.timedelta(days=1)
+    )
+    for line in statement.lines:
+        add(line.date, 0, line.credit - line.debit)
+    for day, amount in rows.exits.filter(exited_on__lte=as_of).values_list(
         "exited_on", "proceeds_fen"
     ):
         add(day, 1, amount)
-    for day, amount in WriteOff.objects.filter(written_off_on__lte=as_of).values_list(
+    for day, amount in rows.write_offs.filter(written_off_on__lte=as_of).values_list(
         "written_off_on", "recovered_fen"
     ):
         add(day, 1, amount)
-    for day, amount in Tranche.objects.filter(disbursed_on__lte=as_of).values_list(
+    for paid_on, amount in rows.tranches.filter(disbursed_on__lte=as_of).values_list(
         "disbursed_on", "amount_fen"
     ):
-        add(day, 2, amount)
+        add(paid_on, 2, amount)
     return [YearFlows(y, *v) for y, v in sorted(years.items())]
 
 
-def sankey(as_of: dt.date) -> dict[str, Any]:
+def sankey(rows: Rows, as_of: dt.date) -> dict[str, Any]:
     """Pool → projects (by outcome) → exits → back to the pool, for an ECharts sankey (values in
     yuan as strings; the chart reads them as numbers)."""
-    f = pool_figures(as_of)
-    exits = Exit.objects.filter(exited_on__lte=as_of)
-    write_offs = WriteOff.objects.filter(written_off_on__lte=as_of)
+    f = pool_figures(rows, as_of)
+    exits = rows.exits.filter(exited_on__lte=as_of)
+    write_offs = rows.write_offs.filter(written_off_on__lte=as_of)
     converted = _sum(
-        Conversion.objects.filter(converted_on__lte=as_of).exclude(
+        rows.conversions.filter(converted_on__lte=as_of).exclude(
             project__exit__exited_on__lte=as_of
         ),
         "amount_fen",
@@ -401,18 +505,22 @@ class Portfolio:
     total: metrics.ProjectMetrics
 
 
-def _round_prices(enterprises: QuerySet, as_of: dt.date) -> dict[int, tuple[dt.date, Decimal]]:
-    """The latest priced round of each of `enterprises` (ids) on or before `as_of` (one query)."""
-    from patientcap.equity.models import Round
-
+def _round_prices(
+    projects: QuerySet[Project], as_of: dt.date
+) -> dict[int, tuple[dt.date, Decimal]]:
+    """The latest priced round (equity app) on or before `as_of` of each firm of `projects`,
+    through the firms' rounds (one query)."""
     latest: dict[int, tuple[dt.date, Decimal]] = {}
-    rows = (
-        Round.objects.filter(enterprise_id__in=enterprises, on__lte=as_of)
-        .order_by("enterprise_id", "on", "pk")
-        .values_list("enterprise_id", "on", "price_per_share")
+    rows = projects.order_by().values_list(
+        "enterprise_id", "enterprise__rounds__on", "enterprise__rounds__price_per_share"
     )
     for enterprise_id, on, price in rows:
-        latest[enterprise_id] = (on, price)
+        if (
+            on is not None
+            and on <= as_of
+            and (enterprise_id not in latest or on >= latest[enterprise_id][0])
+        ):
+            latest[enterprise_id] = (on, price)
     return latest
 
 
@@ -448,21 +556,21 @@ def unrealised_fen(
     return None
 
 
-def portfolio(projects: QuerySet[Project], as_of: dt.date) -> Portfolio:
+def portfolio(rows: Rows, as_of: dt.date) -> Portfolio:
     """XIRR, DPI, RVPI, TVPI and MOIC of every project of `projects` that received money by
     `as_of`, and of the whole portfolio (see `portfolio_inputs`)."""
-    keyed, info = portfolio_inputs(projects, as_of)
+    keyed, info = portfolio_inputs(rows, as_of)
     result = metrics.portfolio_metrics(keyed, as_of)
     labels = {s: str(Stage(s).label) for s in Stage.values}
-    rows = []
+    lines = []
     for m in result.projects:
         title, name, stage = info[int(m.key)]
-        rows.append(Row(int(m.key), title, name, labels[stage], m))
-    return Portfolio(as_of, rows, result.portfolio)
+        lines.append(Row(int(m.key), title, name, labels[stage], m))
+    return Portfolio(as_of, lines, result.portfolio)
 
 
 def portfolio_inputs(
-    projects: QuerySet[Project], as_of: dt.date
+    rows: Rows, as_of: dt.date
 ) -> tuple[list[metrics.Project], dict[int, tuple[str, str, str]]]:
     """The projects that received money by `as_of` as `domain.metrics` values — tranches paid
     in, exit proceeds and recoveries returned, and the residual value of what is still held
@@ -476,7 +584,8 @@ def portfolio_inputs(
     # Dates come as ISO text and are parsed once per distinct day (a few thousand days for a
     # hundred thousand tranches), not once per row.
     days: dict[str, dt.date] = {}
-    paid = Tranche.objects.filter(agreement__project__in=projects, disbursed_on__lte=as_of)
+    projects = rows.projects
+    paid = rows.tranches.filter(agreement__project__in=projects, disbursed_on__lte=as_of)
     for pk, text, amount in paid.values_list(
         "agreement__project_id", Cast("disbursed_on", CharField()), "amount_fen"
     ):
@@ -490,16 +599,16 @@ def portfolio_inputs(
             flows[pk] = [flow(day, investment, amount)]
             invested[pk] = amount
     closed: set[int] = set()
-    for model, date_field, amount_field in (
-        (Exit, "exited_on", "proceeds_fen"),
-        (WriteOff, "written_off_on", "recovered_fen"),
+    for queryset, date_field, amount_field in (
+        (rows.exits, "exited_on", "proceeds_fen"),
+        (rows.write_offs, "written_off_on", "recovered_fen"),
     ):
-        rows = model.objects.filter(project__in=projects, **{f"{date_field}__lte": as_of})
-        for pk, day, amount in rows.values_list("project_id", date_field, amount_field):
+        returned = queryset.filter(project__in=projects, **{f"{date_field}__lte": as_of})
+        for pk, day, amount in returned.values_list("project_id", date_field, amount_field):
             closed.add(pk)
             if amount and pk in flows:
                 flows[pk].append(flow(day, distribution, amount))
-    converted = Conversion.objects.filter(project__in=projects, converted_on__lte=as_of)
+    converted = rows.conversions.filter(project__in=projects, converted_on__lte=as_of)
     conversions = {
         pk: (enterprise_id, shares, stake, on)
         for pk, enterprise_id, shares, stake, on in converted.values_list(
@@ -507,7 +616,7 @@ def portfolio_inputs(
         )
         if pk not in closed
     }
-    prices = _round_prices(converted.values("project__enterprise_id"), as_of)
+    prices = _round_prices(projects.filter(conversion__in=converted), as_of)
     valuation = _Valuations(as_of)
     info = {
         pk: (title, name, stage)
@@ -534,17 +643,18 @@ def portfolio_inputs(
     return keyed, info
 
 
-def loss_ratio_by_vintage(as_of: dt.date) -> tuple[metrics.VintageLoss, ...]:
+def loss_ratio_by_vintage(rows: Rows, as_of: dt.date) -> tuple[metrics.VintageLoss, ...]:
     """Written-off principal ÷ principal invested, by the year of each project's first tranche."""
     first: dict[int, dt.date] = {}
     invested: dict[int, int] = {}
-    for pk, day, amount in Tranche.objects.filter(disbursed_on__lte=as_of).values_list(
+    for pk, day, amount in rows.tranches.filter(disbursed_on__lte=as_of).values_list(
         "agreement__project_id", "disbursed_on", "amount_fen"
     ):
+        assert day is not None  # filtered on its date
         first[pk] = min(first.get(pk, day), day)
         invested[pk] = invested.get(pk, 0) + amount
     lost = dict(
-        WriteOff.objects.filter(written_off_on__lte=as_of).values_list("project_id", "loss_fen")
+        rows.write_offs.filter(written_off_on__lte=as_of).values_list("project_id", "loss_fen")
     )
     return metrics.loss_ratio_by_vintage(
         metrics.Exposure(first[pk], invested[pk], lost.get(pk, 0)) for pk in first

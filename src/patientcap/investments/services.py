@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
 
@@ -199,7 +199,7 @@ def record_decision(
         decision = Decision.objects.create(
             project=project,
             approved=approved,
-            amount_fen=amount_fen if approved else 0,
+            amount_fen=amount_fen if approved and amount_fen else 0,
             decided_on=on,
             comment=comment,
             proposal_id=proposal_id,
@@ -219,11 +219,11 @@ def record_decision(
 
 
 # --- Agreement ---------------------------------------------------------------------------------
-def terms_of(agreement: Agreement, disbursed_fen: int | None = None) -> rules.Agreement:
+def terms_of(agreement: Agreement) -> rules.Agreement:
     """The stored agreement as the domain's value (milestone statuses included)."""
     conversion = InvestFirst(
         HOLDER,
-        agreement.amount_fen if disbursed_fen is None else disbursed_fen,
+        agreement.amount_fen,
         DomainVariant(agreement.variant),
         discount=agreement.discount,
         agreed_valuation_fen=agreement.agreed_valuation_fen,
@@ -300,11 +300,14 @@ def sign_agreement(
         domain_tranches = tuple(rules.Tranche(due, fen) for due, fen in tranches)
         domain_milestones = tuple(
             rules.Milestone(
-                str(m["what"]).strip(), str(m["measure"]).strip(), str(m["target"]).strip(),
-                m["due"], str(m["evidence_required"]).strip(),
+                str(m["what"]).strip(),
+                str(m["measure"]).strip(),
+                str(m["target"]).strip(),
+                m["due"],
+                str(m["evidence_required"]).strip(),
             )
             for m in milestones
-        )  # fmt: skip
+        )
         terms = rules.Agreement(
             conversion=InvestFirst(
                 HOLDER,
@@ -364,11 +367,16 @@ def sign_agreement(
         )
         Milestone.objects.bulk_create(
             Milestone(
-                agreement=agreement, number=i, what=m.what, measure=m.measure, target=m.target,
-                due_on=m.due, evidence_required=m.evidence_required,
+                agreement=agreement,
+                number=i,
+                what=m.what,
+                measure=m.measure,
+                target=m.target,
+                due_on=m.due,
+                evidence_required=m.evidence_required,
             )
             for i, m in enumerate(domain_milestones, 1)
-        )  # fmt: skip
+        )
         _move(project, Stage.SIGNED)
         audit.record(
             actor=actor,
@@ -451,7 +459,7 @@ def disburse(
 
 # --- Milestones --------------------------------------------------------------------------------
 def submit_evidence(
-    *, milestone_id: int, file: UploadedFile, note: str, on: dt.date, actor: Any
+    *, milestone_id: int, file: File, note: str, on: dt.date, actor: Any
 ) -> Evidence:
     """The firm (or the zone officer) uploads evidence; the milestone awaits a verdict."""
     if file is None or not getattr(file, "name", ""):
@@ -466,9 +474,12 @@ def submit_evidence(
         if milestone.status == MilestoneStatus.MET:
             raise refuse(gettext_noop("This milestone is already met."))
         evidence = Evidence.objects.create(
-            milestone=milestone, file=file, note=(note or "").strip(), submitted_by=actor,
+            milestone=milestone,
+            file=file,
+            note=(note or "").strip(),
+            submitted_by=actor,
             submitted_on=on,
-        )  # fmt: skip
+        )
         before = milestone.status
         milestone.status = MilestoneStatus.SUBMITTED
         milestone.save(update_fields=["status"])
@@ -499,9 +510,13 @@ def give_verdict(*, milestone_id: int, met: bool, comment: str, on: dt.date, act
                 gettext_noop("You submitted this evidence: another reviewer must give the verdict.")
             )
         verdict = Verdict.objects.create(
-            milestone=milestone, evidence=evidence, met=met, comment=(comment or "").strip(),
-            given_by=actor, given_on=on,
-        )  # fmt: skip
+            milestone=milestone,
+            evidence=evidence,
+            met=met,
+            comment=(comment or "").strip(),
+            given_by=actor,
+            given_on=on,
+        )
         milestone.status = MilestoneStatus.MET if met else MilestoneStatus.FAILED
         milestone.save(update_fields=["status"])
         audit.record(
@@ -516,20 +531,22 @@ def give_verdict(*, milestone_id: int, met: bool, comment: str, on: dt.date, act
 
 
 # --- Conversion --------------------------------------------------------------------------------
-def check_conversion(*, project: Project, on: dt.date, trigger_occurred: bool) -> rules.Agreement:
+def check_conversion(*, project: Project, on: dt.date, trigger_occurred: bool) -> InvestFirst:
+    """The instrument to convert (the agreement's terms on the money paid in), once the
+    agreement allows the conversion on `on` and the firm's cap table is open."""
     from patientcap.equity.models import CapTableEvent, EventKind
 
     _stage(project, Stage.DISBURSING)
     agreement = project.agreement
     paid = disbursed_fen(agreement)
-    terms = terms_of(agreement, paid)
+    terms = terms_of(agreement)
     rules.ensure_may_convert(terms, on, trigger_occurred=trigger_occurred)
     opened = CapTableEvent.objects.filter(
         enterprise_id=project.enterprise_id, kind=EventKind.OPEN, on__lte=on
     )
     if not opened.exists():
         raise refuse(gettext_noop("Open the enterprise's cap table first (equity)."))
-    return terms
+    return terms.convertible(paid)
 
 
 def convert(
@@ -551,20 +568,23 @@ def convert(
 
     with transaction.atomic():
         project = _project(actor, project_id, lock=True)
-        terms = check_conversion(project=project, on=on, trigger_occurred=trigger_occurred)
-        amount = terms.amount_fen
+        instrument = check_conversion(project=project, on=on, trigger_occurred=trigger_occurred)
+        amount = instrument.amount_fen
         holding = equity.convert_invest_first(
             enterprise_id=project.enterprise_id,
-            instrument=terms.conversion,
+            instrument=instrument,
             on=on,
             actor=actor,
             source=f"investments.project:{project.pk}",
             round_id=round_id,
         )
         equity.track_converted_invest_first(
-            enterprise_id=project.enterprise_id, holder=HOLDER, on=on, actor=actor,
+            enterprise_id=project.enterprise_id,
+            holder=HOLDER,
+            on=on,
+            actor=actor,
             plan=exit_plan or default_exit_plan(project.agreement),
-        )  # fmt: skip
+        )
         entry = ledger.post_entry(
             book=FISCAL_POOL,
             date=on,
@@ -650,9 +670,13 @@ def record_diligence(
         project = _project(actor, project_id, lock=True)
         _stage(project, Stage.SIGNED, Stage.DISBURSING)
         review = DiligenceReview.objects.create(
-            project=project, reviewed_on=on, findings=findings.strip(),
-            duly_diligent=duly_diligent, recovered_fen=recovered_fen, by=actor,
-        )  # fmt: skip
+            project=project,
+            reviewed_on=on,
+            findings=findings.strip(),
+            duly_diligent=duly_diligent,
+            recovered_fen=recovered_fen,
+            by=actor,
+        )
         audit.record(
             actor=actor,
             action="investments.diligence",
@@ -719,10 +743,18 @@ def write_off(
             source=f"investments.project:{project.pk}",
         )
         row = WriteOff.objects.create(
-            project=project, diligence=review, written_off_on=on, disbursed_fen=paid,
-            recovered_fen=recovered, loss_fen=result.loss_fen, loss_ratio=result.loss_ratio,
-            tolerance=tolerance, policy_version=version, entry=entry, proposal_id=proposal_id,
-        )  # fmt: skip
+            project=project,
+            diligence=review,
+            written_off_on=on,
+            disbursed_fen=paid,
+            recovered_fen=recovered,
+            loss_fen=result.loss_fen,
+            loss_ratio=result.loss_ratio,
+            tolerance=tolerance,
+            policy_version=version,
+            entry=entry,
+            proposal_id=proposal_id,
+        )
         before = _move(project, Stage.WRITTEN_OFF)
         audit.record(
             actor=actor,
@@ -764,16 +796,20 @@ def check_exit(
     cost = project.conversion.amount_fen if converted else disbursed_fen(agreement)
     terms: dict[str, Any] = {}
     if route == ExitRoute.BUYBACK:
-        if agreement.buyback_rate is None:
+        buyback = terms_of(agreement).buyback
+        if buyback is None:
             raise refuse(gettext_noop("The agreement has no buyback terms."))
         price = rules.buyback_price(
-            terms_of(agreement).buyback,  # type: ignore[arg-type]  (checked just above)
+            buyback,
             [(t.disbursed_on, t.amount_fen) for t in agreement.tranches.all() if t.disbursed_on],
             on,
         )
         proceeds_fen = price.price_fen
-        terms = {"formula_fen": price.formula_fen, "bound": price.bound,
-                 "rate": str(agreement.buyback_rate)}  # fmt: skip
+        terms = {
+            "formula_fen": price.formula_fen,
+            "bound": price.bound,
+            "rate": str(agreement.buyback_rate),
+        }
     elif route == ExitRoute.MERGER:
         if not isinstance(exit_value_fen, int) or exit_value_fen < 0:
             raise refuse(gettext_noop("Give the price of the whole company in the merger."))
@@ -804,18 +840,24 @@ def exit_project(
     with transaction.atomic():
         project = _project(actor, project_id, lock=True)
         result, terms = check_exit(
-            project=project, route=route, on=on, proceeds_fen=proceeds_fen,
+            project=project,
+            route=route,
+            on=on,
+            proceeds_fen=proceeds_fen,
             exit_value_fen=exit_value_fen,
-        )  # fmt: skip
+        )
         converted = project.stage == Stage.CONVERTED
         shares = None
         buyer = (buyer or "").strip()[:200] or str(ExitRoute(route).label)
         if converted and route == ExitRoute.MERGER:
             # The whole company is sold: the cap table's waterfall pays every holder, and closes.
             sale = equity.record_exit(
-                enterprise_id=project.enterprise_id, on=on, proceeds_fen=terms["exit_value_fen"],
-                actor=actor, source=f"investments.project:{project.pk}",
-            )  # fmt: skip
+                enterprise_id=project.enterprise_id,
+                on=on,
+                proceeds_fen=terms["exit_value_fen"],
+                actor=actor,
+                source=f"investments.project:{project.pk}",
+            )
             shares = equity_selectors.holding_shares(project.enterprise_id, HOLDER, on) or None
             if sale.payouts.get(HOLDER, 0) != result.proceeds_fen:
                 raise refuse(gettext_noop("The waterfall changed while the exit was being booked."))
@@ -823,10 +865,15 @@ def exit_project(
             shares = equity_selectors.holding_shares(project.enterprise_id, HOLDER, on)
             if shares:
                 equity.transfer_holding(
-                    enterprise_id=project.enterprise_id, holder=HOLDER, shares=shares,
-                    buyer=buyer, on=on, proceeds_fen=result.proceeds_fen, actor=actor,
+                    enterprise_id=project.enterprise_id,
+                    holder=HOLDER,
+                    shares=shares,
+                    buyer=buyer,
+                    on=on,
+                    proceeds_fen=result.proceeds_fen,
+                    actor=actor,
                     source=f"investments.project:{project.pk}",
-                )  # fmt: skip
+                )
         postings = [credit(EQUITY if converted else INVESTED, result.cost_fen)]
         if result.proceeds_fen:
             postings.append(debit(CASH, result.proceeds_fen))
@@ -844,10 +891,19 @@ def exit_project(
             source=f"investments.project:{project.pk}",
         )
         row = Exit.objects.create(
-            project=project, route=route, exited_on=on, buyer=buyer, shares=shares,
-            cost_fen=result.cost_fen, proceeds_fen=result.proceeds_fen, gain_fen=result.gain_fen,
-            multiple=result.multiple, terms=terms, entry=entry, proposal_id=proposal_id,
-        )  # fmt: skip
+            project=project,
+            route=route,
+            exited_on=on,
+            buyer=buyer,
+            shares=shares,
+            cost_fen=result.cost_fen,
+            proceeds_fen=result.proceeds_fen,
+            gain_fen=result.gain_fen,
+            multiple=result.multiple,
+            terms=terms,
+            entry=entry,
+            proposal_id=proposal_id,
+        )
         before = _move(project, Stage.EXITED)
         audit.record(
             actor=actor,

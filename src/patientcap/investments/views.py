@@ -34,20 +34,21 @@ from patientcap.enterprises.models import Enterprise
 from patientcap.investments import exporting, forms, selectors, services
 from patientcap.investments.actions import explain
 from patientcap.investments.models import Evidence, Milestone, Project, Stage, Tranche
+from patientcap.ledger.models import Account as LedgerAccount
 
 PROGRAMME_ROLES = {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR, Role.ENTERPRISE_USER}
 ZONE_READERS = {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}
 
 
 def _reader(request: HttpRequest) -> Any:
-    user = request.user
+    user: Any = request.user
     if not (user.is_superuser or user.role in PROGRAMME_ROLES):
         raise PermissionDenied
     return user
 
 
 def _zone_reader(request: HttpRequest) -> Any:
-    user = request.user
+    user: Any = request.user
     if not (user.is_superuser or user.role in ZONE_READERS):
         raise PermissionDenied
     return user
@@ -122,9 +123,13 @@ def apply(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             project = services.apply(
-                enterprise_id=d["enterprise"], title=d["title"], plan=d["plan"],
-                requested_fen=d["requested"], on=today(), actor=user,
-            )  # fmt: skip
+                enterprise_id=d["enterprise"],
+                title=d["title"],
+                plan=d["plan"],
+                requested_fen=d["requested"],
+                on=today(),
+                actor=user,
+            )
         except Invalid as exc:
             form.add_error(None, explain(exc))
         else:
@@ -148,7 +153,9 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     officer = writable and user.role == Role.ZONE_OFFICER
     staff = writable and user.role in {Role.ZONE_OFFICER, Role.REVIEWER}
     stage = obj.stage
-    pending = Proposal.objects.filter(status=Status.PENDING, payload__project_id=obj.pk)
+    pending = scoping.readable(user, Proposal).filter(
+        status=Status.PENDING, payload__project_id=obj.pk
+    )
     context = {
         "project": obj,
         "timeline": selectors.timeline(obj),
@@ -203,9 +210,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.add_review(
-                project_id=obj.pk, score=d["score"], opinion=d["opinion"], on=today(),
-                actor=request.user, evaluation_id=d.get("evaluation_id"),
-            )  # fmt: skip
+                project_id=obj.pk,
+                score=d["score"],
+                opinion=d["opinion"],
+                on=today(),
+                actor=request.user,
+                evaluation_id=d.get("evaluation_id"),
+            )
             messages.success(request, _("Review recorded."))
         except Invalid as exc:
             messages.error(request, explain(exc))
@@ -221,8 +232,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("investments:project", obj.pk)
     d = form.cleaned_data
-    payload = {"project_id": obj.pk, "approved": d["approved"], "date": d["date"].isoformat(),
-               "comment": d["comment"], "amount_fen": d["amount"]}  # fmt: skip
+    payload = {
+        "project_id": obj.pk,
+        "approved": d["approved"],
+        "date": d["date"].isoformat(),
+        "comment": d["comment"],
+        "amount_fen": d["amount"],
+    }
     return _proposed(request, obj, "investments.decide", payload, d["reason"])
 
 
@@ -271,9 +287,12 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.submit_evidence(
-                milestone_id=milestone.pk, file=form.cleaned_data["file"],
-                note=form.cleaned_data["note"], on=today(), actor=request.user,
-            )  # fmt: skip
+                milestone_id=milestone.pk,
+                file=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+                on=today(),
+                actor=request.user,
+            )
             messages.success(request, _("Evidence submitted; a reviewer gives the verdict."))
         except Invalid as exc:
             messages.error(request, explain(exc))
@@ -299,9 +318,12 @@ def verdict(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.give_verdict(
-                milestone_id=milestone.pk, met=form.cleaned_data["met"],
-                comment=form.cleaned_data["comment"], on=today(), actor=request.user,
-            )  # fmt: skip
+                milestone_id=milestone.pk,
+                met=form.cleaned_data["met"],
+                comment=form.cleaned_data["comment"],
+                on=today(),
+                actor=request.user,
+            )
             messages.success(request, _("Verdict recorded."))
         except Invalid as exc:
             messages.error(request, explain(exc))
@@ -317,10 +339,15 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("investments:project", obj.pk)
     d = form.cleaned_data
-    payload = {"project_id": obj.pk, "date": d["date"].isoformat(),
-               "trigger_occurred": d["trigger_occurred"], "round_id": d.get("round_id"),
-               "exit_route": d["exit_route"], "exit_horizon_years": d["exit_horizon_years"],
-               "target_multiple": str(d["target_multiple"])}  # fmt: skip
+    payload = {
+        "project_id": obj.pk,
+        "date": d["date"].isoformat(),
+        "trigger_occurred": d["trigger_occurred"],
+        "round_id": d.get("round_id"),
+        "exit_route": d["exit_route"],
+        "exit_horizon_years": d["exit_horizon_years"],
+        "target_multiple": str(d["target_multiple"]),
+    }
     return _proposed(request, obj, "investments.convert", payload, d["reason"])
 
 
@@ -335,10 +362,13 @@ def diligence(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.record_diligence(
-                project_id=obj.pk, on=today(), findings=d["findings"],
-                duly_diligent=d["duly_diligent"], recovered_fen=d.get("recovered") or 0,
+                project_id=obj.pk,
+                on=today(),
+                findings=d["findings"],
+                duly_diligent=d["duly_diligent"],
+                recovered_fen=d.get("recovered") or 0,
                 actor=request.user,
-            )  # fmt: skip
+            )
             messages.success(request, _("Diligence review recorded."))
         except Invalid as exc:
             messages.error(request, explain(exc))
@@ -373,8 +403,14 @@ def exit_stake(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("investments:project", obj.pk)
     d = form.cleaned_data
-    payload = {"project_id": obj.pk, "route": d["route"], "date": d["date"].isoformat(),
-               "proceeds": d["proceeds"], "exit_value": d["exit_value"], "buyer": d["buyer"]}  # fmt: skip
+    payload = {
+        "project_id": obj.pk,
+        "route": d["route"],
+        "date": d["date"].isoformat(),
+        "proceeds": d["proceeds"],
+        "exit_value": d["exit_value"],
+        "buyer": d["buyer"],
+    }
     return _proposed(request, obj, "investments.exit", payload, d["reason"])
 
 
@@ -386,27 +422,33 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "investments/queue.html",
-        {"queue": selectors.queue(scoping.readable(user, Project), as_of), "as_of": as_of,
-         "error": error},
-    )  # fmt: skip
+        {
+            "queue": selectors.queue(selectors.Rows.readable(user), as_of),
+            "as_of": as_of,
+            "error": error,
+        },
+    )
 
 
 @login_required
 def pool(request: HttpRequest) -> HttpResponse:
-    _zone_reader(request)
+    user = _zone_reader(request)
     as_of, error = _as_of(request)
-    series = selectors.balance_series(as_of)
+    rows = selectors.Rows.readable(user)
+    cash = scoping.get_readable(user, LedgerAccount, code="fiscal_pool.cash")
+    contributions = scoping.get_readable(user, LedgerAccount, code="fiscal_pool.contributions")
+    series = selectors.balance_series(cash, as_of)
     return render(
         request,
         "investments/pool.html",
         {
             "as_of": as_of,
             "error": error,
-            "figures": selectors.pool_figures(as_of),
-            "flows": selectors.flows_by_year(as_of),
+            "figures": selectors.pool_figures(rows, as_of),
+            "flows": selectors.flows_by_year(rows, contributions, as_of),
             "chart": {
                 "balance": [[p.when.isoformat(), yuan(p.balance_fen)] for p in series],
-                "sankey": selectors.sankey(as_of),
+                "sankey": selectors.sankey(rows, as_of),
             },
         },
     )
@@ -416,7 +458,7 @@ def pool(request: HttpRequest) -> HttpResponse:
 def portfolio(request: HttpRequest) -> HttpResponse:
     user = _zone_reader(request)
     as_of, error = _as_of(request)
-    result = selectors.portfolio(scoping.readable(user, Project), as_of)
+    result = selectors.portfolio(selectors.Rows.readable(user), as_of)
     return render(
         request, "investments/metrics.html", {"as_of": as_of, "error": error, "portfolio": result}
     )
@@ -424,9 +466,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def losses(request: HttpRequest) -> HttpResponse:
-    _zone_reader(request)
+    user = _zone_reader(request)
     as_of, error = _as_of(request)
-    vintages = selectors.loss_ratio_by_vintage(as_of)
+    vintages = selectors.loss_ratio_by_vintage(selectors.Rows.readable(user), as_of)
     chart = [[v.year, str(v.loss_ratio or 0)] for v in vintages]
     return render(
         request,
@@ -439,7 +481,7 @@ def losses(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     user = _zone_reader(request)
     as_of, _error = _as_of(request)
-    data = exporting.portfolio_workbook(scoping.readable(user, Project), as_of)
+    data = exporting.portfolio_workbook(selectors.Rows.readable(user), as_of)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

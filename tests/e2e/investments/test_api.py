@@ -3,10 +3,10 @@ scope; refusals are 422 with the message, and nothing is written."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from tests.integration.investments.builders import disbursed, fund_pool
 
 from patientcap.approvals.models import Proposal
 from patientcap.investments.models import Project
-from tests.integration.investments.builders import disbursed, fund_pool
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/investments"
@@ -85,7 +85,7 @@ def test_a_conversion_before_the_milestones_is_refused_as_a_proposal(client, use
     project = disbursed(users, firm)
     c = _as(client, users["zone_officer"])
     response = c.post(
-        f"{API}/projects/{project.pk}/proposals/conversion",
+        f"{API}/projects/{project.pk}/conversion",
         {"payload": {"date": "2026-08-01"}, "reason": "convert"},
         content_type="application/json",
     )
@@ -99,7 +99,7 @@ def test_a_buyback_exit_is_proposed_through_the_api(client, users, firm):
     project = disbursed(users, firm)
     c = _as(client, users["zone_officer"])
     response = c.post(
-        f"{API}/projects/{project.pk}/proposals/exit",
+        f"{API}/projects/{project.pk}/exit",
         {"payload": {"route": "buyback", "date": "2026-11-15"}, "reason": "buyback"},
         content_type="application/json",
     )
@@ -123,8 +123,8 @@ def test_the_reviewer_cannot_propose_a_disbursement(client, users, firm):
     project = disbursed(users, firm, tranches=1)
     tranche = project.agreement.tranches.last()
     response = _as(client, users["reviewer"]).post(
-        f"{API}/projects/{project.pk}/proposals/disbursement",
-        {"payload": {"tranche_id": tranche.pk, "date": "2026-07-15"}, "reason": "pay"},
+        f"{API}/tranches/{tranche.pk}/disbursement",
+        {"payload": {"date": "2026-07-15"}, "reason": "pay"},
         content_type="application/json",
     )
     assert response.status_code == 403

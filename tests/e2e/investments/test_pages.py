@@ -60,17 +60,24 @@ def test_a_project_goes_from_application_to_exit_through_the_pages(client, users
     response = c.post(
         f"/investments/{project.pk}/agreement/",
         {
-            "signed_on": "2026-01-05", "amount": "200万",
+            "signed_on": "2026-01-05",
+            "amount": "200万",
             "tranches": "2026-01-15 100万\n2026-07-15 100万",
             "milestones": "原型机 | 台数 | 3 | 2026-06-30 | 第三方检测报告",
-            "variant": "B", "agreed_valuation": "2000万", "conversion_deadline": "2028-01-05",
-            "buyback_rate": "3.5", "buyback_floor": "200万", "buyback_cap": "400万",
+            "variant": "B",
+            "agreed_valuation": "2000万",
+            "conversion_deadline": "2028-01-05",
+            "buyback_rate": "3.5",
+            "buyback_floor": "200万",
+            "buyback_cap": "400万",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     project.refresh_from_db()
     assert project.stage == Stage.SIGNED
-    for tranche, on in zip(project.agreement.tranches.all(), ("2026-01-15", "2026-07-15")):
+    for tranche, on in zip(
+        project.agreement.tranches.all(), ("2026-01-15", "2026-07-15"), strict=True
+    ):
         _client(client, users["zone_officer"]).post(
             f"/investments/tranches/{tranche.pk}/disburse/", {"date": on, "reason": "pay"}
         )
@@ -87,9 +94,12 @@ def test_a_project_goes_from_application_to_exit_through_the_pages(client, users
     assert milestone.status == "met"
 
     equity.open_cap_table(
-        enterprise_id=firm.pk, founders=[("何知夏", 9_000_000)], on=dt.date(2021, 4, 1),
-        actor=users["zone_officer"], source="test",
-    )  # fmt: skip
+        enterprise_id=firm.pk,
+        founders=[("何知夏", 9_000_000)],
+        on=dt.date(2021, 4, 1),
+        actor=users["zone_officer"],
+        source="test",
+    )
     c = _client(client, users["zone_officer"])
     c.post(
         f"/investments/{project.pk}/convert/",
@@ -115,9 +125,14 @@ def test_a_project_goes_from_application_to_exit_through_the_pages(client, users
     c = _client(client, users["zone_officer"])
     c.post(
         f"/investments/{project.pk}/exit/",
-        {"route": "secondary_sale", "date": "2026-11-01", "proceeds": "300万", "buyer": "某基金",
-         "reason": "round"},
-    )  # fmt: skip
+        {
+            "route": "secondary_sale",
+            "date": "2026-11-01",
+            "proceeds": "300万",
+            "buyer": "某基金",
+            "reason": "round",
+        },
+    )
     _approve_latest(client, users)
     project.refresh_from_db()
     assert project.stage == Stage.EXITED
@@ -165,8 +180,13 @@ def test_banks_guarantors_and_agents_see_nothing_here(client, users, firm, role)
     fund_pool(users)
     project = disbursed(users, firm)
     c = _client(client, users[role])
-    for url in ("/investments/", f"/investments/{project.pk}/", "/investments/pool/",
-                "/investments/metrics/", "/investments/export.xlsx"):  # fmt: skip
+    for url in (
+        "/investments/",
+        f"/investments/{project.pk}/",
+        "/investments/pool/",
+        "/investments/metrics/",
+        "/investments/export.xlsx",
+    ):
         assert c.get(url).status_code in (403, 404), url
 
 

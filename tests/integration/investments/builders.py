@@ -56,23 +56,35 @@ def approve(
 
 def applied(users, firm, amount_fen: int = 200_000_000) -> Project:
     return services.apply(
-        enterprise_id=firm.pk, title="AI 教育数据平台", plan="研发计划", requested_fen=amount_fen,
-        on=dt.date(2025, 12, 1), actor=users["enterprise_user"],
-    )  # fmt: skip
+        enterprise_id=firm.pk,
+        title="AI 教育数据平台",
+        plan="研发计划",
+        requested_fen=amount_fen,
+        on=dt.date(2025, 12, 1),
+        actor=users["enterprise_user"],
+    )
 
 
 def approved(users, firm, amount_fen: int = 200_000_000) -> Project:
     project = applied(users, firm, amount_fen)
     services.add_review(
-        project_id=project.pk, score=Decimal("82.5"), opinion="技术领先", on=dt.date(2025, 12, 10),
+        project_id=project.pk,
+        score=Decimal("82.5"),
+        opinion="技术领先",
+        on=dt.date(2025, 12, 10),
         actor=users["reviewer"],
-    )  # fmt: skip
+    )
     approve(
         "investments.decide",
-        {"project_id": project.pk, "approved": True, "amount_fen": amount_fen,
-         "date": "2025-12-20", "comment": "同意"},
+        {
+            "project_id": project.pk,
+            "approved": True,
+            "amount_fen": amount_fen,
+            "date": "2025-12-20",
+            "comment": "同意",
+        },
         users,
-    )  # fmt: skip
+    )
     project.refresh_from_db()
     return project
 
@@ -86,24 +98,36 @@ def signed(users, firm, amount_fen: int = 200_000_000, **terms) -> Project:
         "conversion_deadline": dt.date(2028, 1, 5),
         "tranches": [(dt.date(2026, 1, 15), half), (dt.date(2026, 7, 15), amount_fen - half)],
         "milestones": [
-            {"what": "原型机", "measure": "台数", "target": "3", "due": dt.date(2026, 6, 30),
-             "evidence_required": "第三方检测报告"},
+            {
+                "what": "原型机",
+                "measure": "台数",
+                "target": "3",
+                "due": dt.date(2026, 6, 30),
+                "evidence_required": "第三方检测报告",
+            },
         ],
         "buyback_rate": Decimal("0.035"),
         "buyback_floor_fen": amount_fen,
         "buyback_cap_fen": amount_fen * 2,
-    } | terms  # fmt: skip
+    } | terms
     services.sign_agreement(
-        project_id=project.pk, signed_on=SIGNED, amount_fen=amount_fen, actor=users["zone_officer"],
+        project_id=project.pk,
+        signed_on=SIGNED,
+        amount_fen=amount_fen,
+        actor=users["zone_officer"],
         **options,
-    )  # fmt: skip
+    )
     project.refresh_from_db()
     return project
 
 
 def disbursed(users, firm, amount_fen: int = 200_000_000, tranches: int = 2, **terms) -> Project:
     project = signed(users, firm, amount_fen, **terms)
-    for t, on in zip(project.agreement.tranches.all()[:tranches], ("2026-01-15", "2026-07-15")):
+    for t, on in zip(
+        project.agreement.tranches.all()[:tranches],
+        ("2026-01-15", "2026-07-15")[:tranches],
+        strict=True,
+    ):
         approve("investments.disburse", {"tranche_id": t.pk, "date": on}, users)
     project.refresh_from_db()
     return project

@@ -22,12 +22,22 @@ def wan(fen: object) -> str:
     return money.format_wan(fen) if isinstance(fen, int) else "—"
 
 
+LARGEST = Decimal(10) ** 6  # beyond a million per cent a figure says nothing more
+
+
+def _places(value: Decimal) -> str:
+    """Two decimals, half up; a meaningless giant (an XIRR over a few days) is shown as such."""
+    if abs(value) >= LARGEST:
+        return f"{'-' if value < 0 else ''}>{LARGEST:,}"
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 @register.filter
 def pct(ratio: object) -> str:
     """Decimal("0.53968254") → "53.97%"; None (undefined) → "—"."""
     if not isinstance(ratio, Decimal):
         return "—"
-    return f"{(ratio * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+    return f"{_places(ratio * 100)}%"
 
 
 @register.filter
@@ -35,4 +45,4 @@ def times(ratio: object) -> str:
     """Decimal("1.20000000") → "1.20×"; None → "—"."""
     if not isinstance(ratio, Decimal):
         return "—"
-    return f"{ratio.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}×"
+    return f"{_places(ratio)}×"
