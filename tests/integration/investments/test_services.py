@@ -18,6 +18,7 @@ from tests.integration.investments.builders import (
 
 from patientcap.approvals import services as proposals
 from patientcap.approvals.services import InvalidProposal
+from patientcap.equity import services as equity
 from patientcap.investments import selectors, services
 from patientcap.investments.models import Evidence, Milestone, Project, Stage, Verdict
 from patientcap.ledger.models import Entry
@@ -298,28 +299,48 @@ def test_a_buyback_exit_returns_the_formula_price_to_the_pool(users, firm):
     assert project.stage == Stage.EXITED
 
 
-def test_an_exit_with_negative_proceeds_is_refused(users, firm, monkeypatch):
+def _converted(users, firm) -> Project:
     fund_pool(users)
     project = disbursed(users, firm)
-    project.stage = Stage.CONVERTED  # the route needs a converted stake; the check comes first
-    project.save(update_fields=["stage"])
-    monkeypatch.setattr(
-        Project, "conversion", property(lambda self: type("C", (), {"amount_fen": 200_000_000})())
-    )
+    milestone = project.agreement.milestones.get()
+    _evidence(users, milestone)
+    services.give_verdict(
+        milestone_id=milestone.pk, met=True, comment="达标", on=dt.date(2026, 7, 1),
+        actor=users["reviewer"],
+    )  # fmt: skip
+    equity.open_cap_table(
+        enterprise_id=firm.pk, founders=[("何知夏", 9_000_000)], on=dt.date(2021, 4, 1),
+        actor=users["zone_officer"], source="test",
+    )  # fmt: skip
+    approve("investments.convert", {"project_id": project.pk, "date": "2026-08-01"}, users)
+    project.refresh_from_db()
+    return project
+
+
+def test_a_conversion_books_the_reclassification_and_the_cap_table(users, firm):
+    project = _converted(users, firm)
+    assert project.stage == Stage.CONVERTED
+    assert project.conversion.shares == 1_000_000  # ¥2M at an agreed ¥20M post-money
+    assert project.conversion.stake == Decimal("0.1")
+    assert balance("fiscal_pool.converted_equity") == 200_000_000
+    assert balance("fiscal_pool.invest_first") == 0
+    assert "invest_first.loss_tolerance" in project.conversion.policy_version
+    assert selectors.public_investment_fen(firm.pk, dt.date(2026, 8, 1)) == 200_000_000
+
+
+def test_an_exit_with_negative_proceeds_is_refused(users, firm):
+    project = _converted(users, firm)
     before = _entries()
     with pytest.raises(InvalidProposal, match="Exit proceeds cannot be negative"):
         proposals.propose(
             action="investments.exit",
-            payload={
-                "project_id": project.pk,
-                "route": "secondary_sale",
-                "date": "2026-11-15",
-                "proceeds": "-100",
-            },
-            reason="sell",
-            by=users["zone_officer"],
-        )
+            payload={"project_id": project.pk, "route": "secondary_sale", "date": "2026-11-15",
+                     "proceeds": "-100"},
+            reason="sell", by=users["zone_officer"],
+        )  # fmt: skip
     assert _entries() == before
+    project.refresh_from_db()
+    assert project.stage == Stage.CONVERTED
 
 
 def test_an_application_with_no_amount_is_refused(users, firm):
