@@ -1,7 +1,7 @@
 """The scoping walk's part for the matching app (see __init__.py).
 
-Enterprises A and B each receive ¥2,000,000 of invest-first money (the investments app's real
-services) and have four matched-credit files at their own bank — A at bank A, B at bank B:
+Enterprises A and B, paid invest-first money by the investments walk, each have four
+matched-credit files (a fifth of the limit each) at their own bank — A at bank A, B at bank B:
 submitted, under review (with an uploaded document), paused awaiting documents, and approved
 (by a second officer of the bank). Each file's purpose, the zone's diligence summary, the pause's
 requested documents and the document are markers; their readers are the zone, auditors, the
@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from tests.integration.investments.builders import approve, signed
 from tests.integration.scoping.pages import Page, Post, nobody, readers
 from tests.integration.scoping.world import ENTERPRISE_USERS, NETWORK, Obj, World
 from tests.support import make_user
@@ -22,13 +21,11 @@ from tests.support import make_user
 from patientcap.accounts.models import Role, User
 from patientcap.approvals import services as proposals
 from patientcap.core.clock import today
-from patientcap.domain.ledger import credit, debit
-from patientcap.ledger.services import post_entry
 from patientcap.matching import services
 from patientcap.policy import services as calendar_admin
 from patientcap.policy.calendar import working_calendar
 
-EACH_FEN = 40_000_000  # four files of ¥400,000 leave ¥400,000 of the ¥2,000,000 limit
+MIN_FILE_FEN = 1_000_000  # ¥10,000: what the walk's applications ask for
 # world -> (bank organisation, bank officer role, enterprise user role)
 SIDES = {
     "a": ("bank_a", "bank_officer", "enterprise_user"),
@@ -58,27 +55,14 @@ def _cover_next_year(day: dt.date) -> None:
 
 
 def build(world: World) -> None:
-    """Everything dated today: the world's pool already has an entry of today, and money may
-    leave the pool only on or after its latest entry."""
+    """Everything dated today, as the investments walk's payments are."""
     zone, day = world.users["zone_officer"], today()
     _cover_next_year(day)
-    post_entry(
-        book="fiscal_pool",
-        date=day,
-        memo="scoping: invest-first money for matched credit",
-        idempotency_key="scoping-matching-pool",
-        postings=[
-            debit("fiscal_pool.cash", 500_000_000),
-            credit("fiscal_pool.contributions", 500_000_000),
-        ],
-        actor=zone,
-    )
     for w, (bank, bank_role, ent_role) in SIDES.items():
         ent = world.objects[f"ent_{w}"]
-        users = {**world.users, "enterprise_user": world.users[ent_role]}
-        project = signed(users, ent.row)
-        for tranche in project.agreement.tranches.all():
-            approve("investments.disburse", {"tranche_id": tranche.pk, "date": str(day)}, users)
+        limit, _ = services.limit_for(ent.pk, day)
+        assert limit.total_fen >= 5 * MIN_FILE_FEN, "the investments walk pays A and B"
+        each = limit.total_fen // 5  # four files, a fifth left for the walk's applications
         checker = make_user(f"w_{bank}_checker", Role.BANK_OFFICER, world.orgs[bank])
         file_readers = NETWORK | {bank_role, ent_role}
         writers = frozenset({"zone_officer", bank_role, ent_role})
@@ -87,7 +71,7 @@ def build(world: World) -> None:
                 actor=world.users[ent_role],
                 enterprise_id=ent.pk,
                 bank_id=world.orgs[bank].pk,
-                amount_fen=EACH_FEN,
+                amount_fen=each,
                 purpose=marker(w, kind.upper()),
                 on=day,
             )
@@ -124,7 +108,7 @@ def build(world: World) -> None:
                 p = proposals.propose(
                     action="matching.decide",
                     payload={"application_id": app.pk, "decision": "approve",
-                             "amount_fen": EACH_FEN, "on": str(day)},
+                             "amount_fen": each, "on": str(day)},
                     reason="scoping", by=world.users[bank_role],
                 )  # fmt: skip
                 proposals.approve(proposal=p, by=checker)
@@ -180,7 +164,7 @@ def applicants(world: World, target: Obj | None) -> frozenset[str]:
     it has a qualifying investment and limit left."""
     assert target is not None
     limit, _ = services.limit_for(target.pk, today())
-    if limit.total_fen - services.used_fen(target.pk) < 1_000_000:
+    if limit.total_fen - services.used_fen(target.pk) < MIN_FILE_FEN:
         return frozenset()
     own = {r for w, (_b, _r, r) in SIDES.items() if f"ent_{w}" == target.key}
     return frozenset({"zone_officer", *own})
