@@ -28,6 +28,9 @@ class DetailOut(Schema):
 class ScoreIn(Schema):
     ruleset: str
     version: str | None = None
+    # An expert's points inside range bands ({indicator: "3.5"}); the caller is the picker.
+    picks: dict[str, str] = {}
+    pick_reason: str = ""
 
 
 class BatchIn(Schema):
@@ -149,12 +152,14 @@ def score(request: HttpRequest, pk: int, payload: ScoreIn) -> Any:
     if not services.may_evaluate(user):
         return Status(403, {"detail": "Only zone staff score enterprises."})
     try:
+        picks = services.expert_picks(actor=user, points=payload.picks, reason=payload.pick_reason)
         ev = services.evaluate_enterprise(
             actor=user,
             enterprise_id=firm.pk,
             ruleset_id=payload.ruleset,
             version=payload.version,
             as_of=today(),
+            picks=picks,
         )
     except services.Refused as exc:
         return Status(422, {"detail": str(exc)})

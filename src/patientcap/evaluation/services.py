@@ -12,6 +12,7 @@ still open after its due day is overdue.
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -113,6 +114,25 @@ def _row(
         grade=result.grade,
         credit_line_fen=result.credit_line_fen,
     )
+
+
+def expert_picks(*, actor: Any, points: dict[str, str], reason: str) -> dict[str, scoring.Pick]:
+    """An expert's picks inside range bands, as typed ({indicator: points}), with the expert
+    recorded as the picker; empty entries are skipped. The scorer checks each pick's range."""
+    picker = (actor.get_full_name() or actor.get_username()).strip()
+    out = {}
+    for key, text in points.items():
+        text = (text or "").strip()
+        if not text:
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise Refused(_("Points picked for %(key)s must be a number.") % {"key": key}) from None
+        if not value.is_finite():
+            raise Refused(_("Points picked for %(key)s must be a number.") % {"key": key})
+        out[key] = scoring.Pick(value, picker, (reason or "").strip())
+    return out
 
 
 def evaluate_enterprise(

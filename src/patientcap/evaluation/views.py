@@ -76,6 +76,16 @@ def _page_context(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
         "overrides": ev.overrides.select_related("made_by", "approved_by"),
         "objections": ev.objections.all(),
         "reproduced": reproduced,
+        "ranges": [
+            (r, band)
+            for r, s in zip(
+                presenting.rows(ruleset, domain_ev.indicators, ev.sources),
+                domain_ev.indicators,
+                strict=True,
+            )
+            for band in ruleset.indicator(s.key).bands
+            if band.label == s.band and band.is_range
+        ],
         "history": selectors.evaluations(user)
         .filter(enterprise_id=ev.enterprise_id, ruleset_id=ev.ruleset_id)
         .order_by("-evaluated_on", "-pk")[:RECENT],
@@ -143,12 +153,21 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     firm = scoping.get_readable(request.user, Enterprise, pk=pk)
     if not services.may_evaluate(request.user):
         raise PermissionDenied
+    picked = {
+        k.removeprefix("points_"): str(v)
+        for k, v in request.POST.items()
+        if k.startswith("points_")
+    }
     try:
+        picks = services.expert_picks(
+            actor=request.user, points=picked, reason=request.POST.get("pick_reason", "")
+        )
         ev = services.evaluate_enterprise(
             actor=request.user,
             enterprise_id=firm.pk,
             ruleset_id=request.POST.get("ruleset", ""),
             as_of=today(),
+            picks=picks,
         )
     except services.Refused as exc:
         messages.error(request, str(exc))

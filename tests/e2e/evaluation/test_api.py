@@ -93,3 +93,28 @@ def test_every_rule_set_version_is_listed(users):
     assert ("tech-credit-card", "1") in ids and ("tech-sme-evaluation", "2022") in ids
     card = next(r for r in body if r["id"] == "tech-credit-card")
     assert card["grades"][0] == {"grade": "A", "min": "85", "credit_line_fen": 500000000}
+
+
+def test_an_expert_picks_points_inside_a_range_band_and_is_recorded(users, firms):
+    client = session(users["reviewer"])
+    url = f"{BASE}/enterprises/{firms['a'].pk}/score"
+    picked = client.post(
+        url,
+        {
+            "ruleset": "tech-credit-card",
+            "picks": {"founder_experience": "8"},
+            "pick_reason": "CV checked",
+        },
+        content_type="application/json",
+    ).json()
+    row = next(i for i in picked["indicators"] if i["key"] == "founder_experience")
+    assert row["points"] == "8" and row["picker"] == "reviewer"
+    assert picked["picks"]["founder_experience"]["reason"] == "CV checked"
+    assert picked["reproduced"] is True
+    outside = client.post(
+        url,
+        {"ruleset": "tech-credit-card", "picks": {"founder_experience": "5"}},
+        content_type="application/json",
+    )
+    assert outside.status_code == 422 and "outside the band" in outside.json()["detail"]
+    assert Evaluation.objects.count() == 1

@@ -153,3 +153,23 @@ def test_every_rule_set_renders_its_page_and_what_if(users, firms):
         assert client.get(reverse("evaluation:what_if", args=[ev.pk])).status_code == 200
     browser = client.get(reverse("evaluation:rulesets")).content.decode()
     assert all(rid in browser for rid in rulesets.ids())
+
+
+def test_the_expert_rescores_with_points_inside_a_range_band(users, evaluations, firms):
+    client = session(users["reviewer"])
+    page = client.get(reverse("evaluation:detail", args=[evaluations["a"].pk])).content.decode()
+    assert 'name="points_founder_experience"' in page
+    response = client.post(
+        reverse("evaluation:score", args=[firms["a"].pk]),
+        {"ruleset": "tech-credit-card", "points_founder_experience": "8", "pick_reason": "CV"},
+    )
+    ev = Evaluation.objects.latest("pk")
+    assert response["Location"] == reverse("evaluation:detail", args=[ev.pk])
+    assert ev.picks["founder_experience"] == {"points": "8", "picker": "reviewer", "reason": "CV"}
+    refused = client.post(
+        reverse("evaluation:score", args=[firms["a"].pk]),
+        {"ruleset": "tech-credit-card", "points_founder_experience": "many", "pick_reason": "x"},
+        follow=True,
+    )
+    assert "must be a number" in refused.content.decode()
+    assert Evaluation.objects.count() == 4
