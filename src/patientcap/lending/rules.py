@@ -240,4 +240,5 @@ def maturity_warning_days(on: dt.date, versions: Versions) -> int:
 
 def explain(exc: Invalid) -> str:
     """The refusal in the reader's language, values filled in."""
-    return _(exc.message.template) % exc.message.params
+    params = {k: _(v) if isinstance(v, str) and v else v for k, v in exc.message.params.items()}
+    return _(exc.message.template) % params

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 
 from patientcap.accounts.models import Role
 from patientcap.domain import loans as engine
+from patientcap.domain.messages import gettext_noop
 from patientcap.ledger.selectors import balance
 from patientcap.lending import rules
 from patientcap.lending.models import (
@@ -115,11 +116,11 @@ def amount_due(loan: Loan, on: dt.date) -> int:
 
 
 FLAG_LABELS = {
-    "overdue": "Overdue",
-    "par30": "30+ days past due",
-    "par90": "90+ days past due",
-    "matures_soon": "Falls due in full soon",
-    "restructured": "Restructured",
+    "overdue": gettext_noop("Overdue"),
+    "par30": gettext_noop("30+ days past due"),
+    "par90": gettext_noop("90+ days past due"),
+    "matures_soon": gettext_noop("Falls due in full soon"),
+    "restructured": gettext_noop("Restructured"),
 }
 
 

@@ -123,7 +123,7 @@ def apply(
         raise refuse(gettext_noop("Choose a repayment method."))
     if not isinstance(annual_rate, Decimal) or annual_rate <= 0:
         raise refuse(gettext_noop("The annual rate must be above zero."))
-    purpose = _text(purpose, "purpose", 200)
+    purpose = _text(purpose, gettext_noop("purpose"), 200)
     versions = Versions()
     found = rules.firm_tier(enterprise.pk, on, versions)
     if found is None:
@@ -224,7 +224,7 @@ def record_diligence(
         raise refuse(gettext_noop("Only the file's bank or guarantor records due diligence."))
     party = own
     organisation_id = application.bank_id if party == Party.BANK else application.guarantor_id
-    opinion = _text(opinion, "opinion", 4000)
+    opinion = _text(opinion, gettext_noop("opinion"), 4000)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != ApplicationStatus.DILIGENCE:
@@ -333,7 +333,7 @@ def sign_contract(
     application = scoping.writable(actor, Application).filter(pk=application_id).first()
     if application is None or actor.role != Role.BANK_OFFICER:
         raise refuse(gettext_noop("Only the file's bank records its contract."))
-    number = _text(contract_number, "contract number", 60)
+    number = _text(contract_number, gettext_noop("contract number"), 60)
     versions = Versions()
     terms = rules.tier_terms(application.tier, application.applied_on, versions)
     if not 0 <= guarantee_fee_percent <= terms.guarantee_fee_cap_percent:
@@ -475,7 +475,7 @@ def repay(*, actor: Any, loan_id: int, amount_fen: int, on: dt.date, reference: 
     interest of periods not yet due is cancelled). Refused on a loan that is not active, and
     above what is owed."""
     loan = _bank_loan(actor, loan_id)
-    reference = _text(reference, "bank reference", 100)
+    reference = _text(reference, gettext_noop("bank reference"), 100)
     versions = Versions()
     order = rules.repayment_order(on, versions)
     markup = rules.penalty_markup(on, versions)
@@ -590,7 +590,7 @@ def restructure(
     """Reschedule everything unpaid: the principal outstanding over a new tenor and method from
     `on`, the interest already due but unpaid carried into the first new instalment."""
     loan = _bank_loan(actor, loan_id)
-    note = _text(note, "reason", 500)
+    note = _text(note, gettext_noop("reason"), 500)
     if method not in {m.value for m in engine.Method}:
         raise refuse(gettext_noop("Choose a repayment method."))
     if not isinstance(tenor_months, int) or not 1 <= tenor_months <= 60:
@@ -649,7 +649,7 @@ def restructure(
 def write_off(*, actor: Any, loan_id: int, on: dt.date, note: str) -> Loan:
     """The bank writes off a defaulted loan (its claim filed) in its own books."""
     loan = _bank_loan(actor, loan_id)
-    note = _text(note, "reason", 500)
+    note = _text(note, gettext_noop("reason"), 500)
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if loan.status != LoanStatus.DEFAULTED:
@@ -672,7 +672,7 @@ def file_claim(*, actor: Any, loan_id: int, on: dt.date, statement: str) -> Clai
     """The bank's claim on a default, once days past due reach the policy's trigger. The loan
     is then in default; one claim per default."""
     loan = _bank_loan(actor, loan_id)
-    statement = _text(statement, "statement", 4000)
+    statement = _text(statement, gettext_noop("statement"), 4000)
     versions = Versions()
     trigger = rules.claim_trigger_days(on, versions)
     rule = rules.sharing_rule(on, versions)
@@ -842,7 +842,7 @@ def reject_claim(*, actor: Any, claim_id: int, note: str, on: dt.date) -> Claim:
     """The zone rejects a claim (no money moves), saying why."""
     if actor.role != Role.ZONE_OFFICER:
         raise refuse(gettext_noop("Only a zone officer rejects a claim."))
-    note = _text(note, "reason", 500)
+    note = _text(note, gettext_noop("reason"), 500)
     with transaction.atomic():
         claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
         if claim is None or claim.status != ClaimStatus.FILED:
@@ -864,7 +864,7 @@ def record_recovery(
 ) -> Recovery:
     """Money recovered (追偿) on a compensated claim, shared back in proportion to what each
     party still has unrecovered (the execution of an approved proposal)."""
-    source = _text(source, "source", 200)
+    source = _text(source, gettext_noop("source"), 200)
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise refuse(gettext_noop("The amount must be above zero."))
     with transaction.atomic():
