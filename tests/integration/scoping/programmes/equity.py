@@ -19,8 +19,13 @@ from django.utils import timezone
 from tests.integration.scoping.pages import Page, Post, all_of, everyone, only
 from tests.integration.scoping.world import NETWORK, Obj, World
 
-from patientcap.approvals import services as proposals
-from patientcap.domain.captable import InvestFirst, Investment, ShareClass, Variant
+from patientcap.domain.captable import (
+    InvestFirst,
+    Investment,
+    PostMoneySafe,
+    ShareClass,
+    Variant,
+)
 from patientcap.equity import services
 from patientcap.equity.models import AngelHolding, CapTableEvent, Exit, Round
 
@@ -28,17 +33,11 @@ AGENTS = frozenset({"service_agent", "other_service_agent"})
 ZONE_OFFICER = frozenset({"zone_officer"})
 FUND_STAFF = frozenset({"zone_officer", "reviewer"})
 PLAN = {"exit_route": "trade_sale", "exit_horizon_years": 5, "target_multiple": "3"}
+PLAN_TERMS = {"exit_route": "trade_sale", "exit_horizon_years": 5, "target_multiple": Decimal(3)}
 
 
 def _cap_readers(world: World, w: str) -> frozenset[str]:
     return world.objects[f"ent_{w}"].readers - AGENTS
-
-
-def _approve(world: World, action: str, payload: dict) -> Any:
-    p = proposals.propose(
-        action=action, payload=payload, reason="scoping", by=world.users["zone_officer"]
-    )
-    return proposals.approve(proposal=p, by=world.users["reviewer"])
 
 
 def build(world: World) -> None:
@@ -59,11 +58,11 @@ def build(world: World) -> None:
         world.add(Obj(f"eqt_{w}", event, (f"MK-EQ-FOUNDER-{W}~",), readers, ZONE_OFFICER, ent.key))
     a, b, c = (world.objects[f"ent_{w}"] for w in "abc")
     # A: the fund's SAFE, converted in a Series A; an invest-first conversion; a founder's sale.
-    _approve(
-        world,
-        "equity.angel_invest",
-        {"enterprise_id": a.pk, "date": day.isoformat(), "form": "post_money_safe",
-         "amount_fen": 10_000_000, "valuation_cap_fen": 500_000_000, "plan": PLAN},
+    # Through the services without booking (the pages' ledger and approvals lists stay the
+    # world's own): maker-checker and the books are tested in tests/integration/equity.
+    services.invest_by_instrument(
+        enterprise_id=a.pk, on=day, instrument=PostMoneySafe(services.ANGEL_FUND, 10_000_000,
+        500_000_000), plan=PLAN_TERMS, actor=zone, source="scoping", book=False,
     )  # fmt: skip
     rnd = services.record_round(
         enterprise_id=a.pk,
@@ -99,21 +98,18 @@ def build(world: World) -> None:
     services.review_holding(holding_id=holding_a.pk, on=day, note="MK-EQ-REVIEW-A~", actor=zone)
     world.add(Obj("eqh_a", holding_a, ("MK-EQ-REVIEW-A~",), NETWORK, FUND_STAFF))
     # B: the fund invests in a priced round, reviews, and exits by a trade sale.
-    _approve(
-        world,
-        "equity.angel_invest",
-        {"enterprise_id": b.pk, "date": day.isoformat(), "form": "equity", "amount_fen": 10_000_000,
-         "series": {"name": "MK-EQ-SERIES-B~"}, "pre_money_fen": 1_000_000_000,
-         "investments": [["MK-EQ-INV-B~", 10_000_000]], "plan": PLAN},
+    services.invest_in_round(
+        enterprise_id=b.pk, on=day, amount_fen=10_000_000,
+        series=ShareClass("MK-EQ-SERIES-B~", preferred=True, seniority=1),
+        pre_money_fen=1_000_000_000, co_investors=[Investment("MK-EQ-INV-B~", 10_000_000)],
+        plan=PLAN_TERMS, actor=zone, source="scoping", book=False,
     )  # fmt: skip
     _round(world, "b", Round.objects.get(enterprise_id=b.pk))
     holding_b = AngelHolding.objects.get(enterprise_id=b.pk)
     services.review_holding(holding_id=holding_b.pk, on=day, note="MK-EQ-REVIEW-B~", actor=zone)
-    _approve(
-        world,
-        "equity.angel_exit",
-        {"holding_id": holding_b.pk, "date": day.isoformat(), "route": "trade_sale",
-         "exit_fen": 2_000_000_000},
+    services.exit_holding(
+        holding_id=holding_b.pk, on=day, route="trade_sale", proceeds_fen=0,
+        exit_fen=2_000_000_000, actor=zone, source="scoping", book=False,
     )  # fmt: skip
     exit_b = Exit.objects.get(enterprise_id=b.pk)
     world.add(Obj("eqe_b", exit_b, (), _cap_readers(world, "b"), ZONE_OFFICER, b.key))
