@@ -22,6 +22,7 @@ Option grants and the unallocated pool take no part (they are not issued shares)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 
@@ -30,6 +31,11 @@ from patientcap.domain.messages import gettext_noop
 from patientcap.domain.money import allocate, apply_ratio
 
 MAX_ROUNDS = 100  # bound on the passes of the conversion-decision iteration
+
+
+def _times(fen: int, multiple: Decimal) -> int:
+    """`fen` × `multiple` by the one rounding rule; a 1× multiple is the amount itself."""
+    return fen if multiple == 1 else apply_ratio(fen, multiple)
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,10 @@ def _classes(table: CapTable) -> list[_Class]:
         hs = [table.holdings[i] for i in members[cls.name]]
         shares = sum(table.as_converted(h) for h in hs)
         invested = [h.invested_fen for h in hs]
-        preference = sum(apply_ratio(v, cls.preference_multiple) for v in invested)
+        preference = sum(_times(v, cls.preference_multiple) for v in invested)
         cap = None
         if cls.preferred and cls.cap_multiple is not None:
-            cap = sum(apply_ratio(v, cls.cap_multiple) for v in invested)
+            cap = sum(_times(v, cls.cap_multiple) for v in invested)
         part = cls.participation if cls.preferred else None
         result.append(
             _Class(
@@ -233,7 +239,7 @@ def waterfall(table: CapTable, exit_fen: int) -> Waterfall:
         at_level = [i for i in claim if classes[i].seniority == level]
         members = [h for i in at_level for h in classes[i].holdings]
         owed = [
-            apply_ratio(
+            _times(
                 holdings[h].invested_fen,
                 table.by_name[holdings[h].share_class].preference_multiple,
             )

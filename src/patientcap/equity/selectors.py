@@ -125,7 +125,8 @@ def ownership_over_rounds(enterprise_id: int, on: dt.date) -> dict:
     for event, st in history(enterprise_id, on):
         if event.kind in (EventKind.INSTRUMENT, EventKind.EXIT):
             continue
-        name = event.payload["series"]["name"] if event.kind == EventKind.ROUND else event.kind
+        kind = EventKind(event.kind)
+        name = event.payload["series"]["name"] if kind == EventKind.ROUND else str(kind.label)
         labels.append(f"{event.on.isoformat()} {name}")
         points.append(ownership(st.table, places=6).fully_diluted)
     holders: list[str] = []
