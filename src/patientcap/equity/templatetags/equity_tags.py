@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from patientcap.domain.money import format_wan, format_yuan
 
@@ -53,3 +54,28 @@ def residue(fen: object) -> str:
     if not isinstance(fen, Decimal):
         return "—"
     return f"¥{(fen / 100).quantize(Decimal('0.0000001'))}"
+
+
+_TERMS = {
+    "non_participating": _("Non-participating"),
+    "participating": _("Participating"),
+    "capped": _("Capped participation"),
+    "none": _("None"),
+    "broad_based_weighted_average": _("Broad-based weighted average"),
+    "full_ratchet": _("Full ratchet"),
+}
+
+
+@register.filter
+def term(value: object) -> str:
+    """A participation or anti-dilution setting in words."""
+    return str(_TERMS.get(str(value), value))
+
+
+@register.filter
+def fen_price(text: object) -> str:
+    """A price stored as a decimal string of fen per share, in yuan."""
+    try:
+        return yuan_price(Decimal(str(text)))
+    except ArithmeticError:
+        return "—"
