@@ -5,8 +5,10 @@ opinion are markers) and one being paid (title, its overdue milestone, the firm'
 and file, a diligence review): their readers are the zone, auditors and the firm itself — never
 a bank, guarantor or service agent, whatever the firm shared with them. A firm D without a login
 (so that the equity walk keeps A, B and C's cap tables to itself) has a project converted and
-then sold, and one written off: zone staff and auditors only. Everything is dated today: the
-world's pool is funded today and money may leave it only on or after its latest entry.
+then sold, and one written off: zone staff and auditors only. Everything is dated today (the
+world's pool is funded today, and money may leave it only on or after its latest entry), and
+the money steps call the services directly, as their approved actions do: the walk's approval
+queue and ledger lists stay those of the world.
 """
 
 import datetime as dt
@@ -15,18 +17,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from tests.integration.investments.builders import approve
 from tests.integration.scoping.pages import Page, Post, all_of, nobody, only, readers, writers
 from tests.integration.scoping.world import ENTERPRISE_USERS, NETWORK, Obj, World
 
 from patientcap.core.clock import today
-from patientcap.domain.ledger import credit, debit
 from patientcap.domain.uscc import make_uscc
 from patientcap.enterprises import services as registry
 from patientcap.equity import services as equity
 from patientcap.investments import services
 from patientcap.investments.models import Project
-from patientcap.ledger.services import post_entry
 
 SIDES = {"a": "enterprise_user", "b": "other_enterprise_user"}
 # The bank that holds the firm's matched-credit files (matching walk) is shown the zone's
@@ -63,17 +62,10 @@ def _paid(world: World, project: Project, day: dt.date, milestone: str, **terms:
         on=day - dt.timedelta(days=110),
         actor=reviewer,
     )
-    approve(
-        "investments.decide",
-        {
-            "project_id": project.pk,
-            "approved": True,
-            "amount_fen": 20_000_000,
-            "date": (day - dt.timedelta(days=100)).isoformat(),
-            "comment": "",
-        },
-        world.users,
-    )
+    services.record_decision(
+        project_id=project.pk, approved=True, amount_fen=20_000_000,
+        on=day - dt.timedelta(days=100), comment="", made_by=zone, actor=reviewer,
+    )  # fmt: skip
     services.sign_agreement(
         project_id=project.pk,
         signed_on=day - dt.timedelta(days=90),
@@ -101,22 +93,11 @@ def _paid(world: World, project: Project, day: dt.date, milestone: str, **terms:
         **terms,
     )
     first = project.agreement.tranches.get(number=1)
-    approve("investments.disburse", {"tranche_id": first.pk, "date": day.isoformat()}, world.users)
+    services.disburse(tranche_id=first.pk, on=day, actor=reviewer)
 
 
 def build(world: World) -> None:
-    zone, reviewer, day = world.users["zone_officer"], world.users["reviewer"], today()
-    post_entry(
-        book="fiscal_pool",
-        date=day,
-        memo="scoping: invest-first pool",
-        idempotency_key="scoping-investments-pool",
-        postings=[
-            debit("fiscal_pool.cash", 100_000_000),
-            credit("fiscal_pool.contributions", 100_000_000),
-        ],
-        actor=zone,
-    )
+    reviewer, day = world.users["reviewer"], today()
     for w, firm_role in SIDES.items():
         ent = world.objects[f"ent_{w}"]
         firm = world.users[firm_role]
@@ -199,18 +180,11 @@ def _firm_d(world: World, day: dt.date) -> None:
         actor=zone,
     )
     services.give_verdict(milestone_id=milestone.pk, met=True, comment="", on=day, actor=reviewer)
-    approve("investments.convert", {"project_id": sold.pk, "date": day.isoformat()}, world.users)
-    approve(
-        "investments.exit",
-        {
-            "project_id": sold.pk,
-            "route": "secondary_sale",
-            "date": day.isoformat(),
-            "proceeds_fen": 15_000_000,
-            "buyer": "scoping fund",
-        },
-        world.users,
-    )
+    services.convert(project_id=sold.pk, on=day, actor=reviewer)
+    services.exit_project(
+        project_id=sold.pk, route="secondary_sale", on=day, proceeds_fen=15_000_000,
+        buyer="scoping fund", actor=reviewer,
+    )  # fmt: skip
     world.add(Obj("ifp_d_exit", sold, (sold.title,), NETWORK, ZONE))
     lost = _project(world, firm.pk, marker("d", "WO"), zone, day)
     _paid(world, lost, day, "scoping milestone D2")
@@ -226,11 +200,7 @@ def _firm_d(world: World, day: dt.date) -> None:
     review = services.record_diligence(
         project_id=lost.pk, on=day, findings="scoping diligence", actor=reviewer
     )
-    approve(
-        "investments.write_off",
-        {"project_id": lost.pk, "diligence_id": review.pk, "date": day.isoformat()},
-        world.users,
-    )
+    services.write_off(project_id=lost.pk, diligence_id=review.pk, on=day, actor=reviewer)
     world.add(Obj("ifp_d_wo", lost, (lost.title,), NETWORK, ZONE))
 
 
