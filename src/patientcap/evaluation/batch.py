@@ -27,14 +27,15 @@ def dask_address() -> str:
     return os.environ.get(SETTING, "").strip()
 
 
-@lru_cache(maxsize=8)
-def _parsed(text: str, source: str) -> RuleSet:
+@lru_cache(maxsize=16)
+def parsed(text: str, source: str) -> RuleSet:
+    """A rule set's text parsed once per process (the digest changes with any edit)."""
     return parse_ruleset(text, source)
 
 
 def score_chunk(text: str, source: str, rows: Sequence[Row]) -> list[scoring.Evaluation]:
     """Score a chunk of rows (runs on a Dask worker or here)."""
-    ruleset = _parsed(text, source)
+    ruleset = parsed(text, source)
     return [scoring.score(ruleset, row) for row in rows]
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from patientcap.domain import scoring
 from patientcap.domain.money import format_yuan
 from patientcap.domain.ruleset import Indicator, RuleSet
-from patientcap.evaluation import batch, inputs, whatif
+from patientcap.evaluation import inputs, whatif
 from patientcap.evaluation.models import Evaluation
 
 
@@ -24,12 +24,6 @@ def chinese() -> bool:
 def name(obj: Any) -> str:
     """A rule set, dimension or indicator's name in the user's language."""
     return str(obj.name_zh if chinese() else obj.name_en)
-
-
-def ruleset_of(ev: Evaluation) -> RuleSet:
-    """The exact rule set the evaluation was scored with (parsed once per process)."""
-    snap = ev.snapshot
-    return batch._parsed(snap.text, snap.source_name)
 
 
 def value_text(ind: Indicator, value: Decimal | None, band: str) -> str:

@@ -2,9 +2,9 @@
 
 Each file is parsed and checked by `domain.ruleset.parse_ruleset`; a bad file raises
 `RuleSetError` naming the file, the indicator and the line. Several versions of one rule set
-live side by side (one file each); `current(id, on)` is the version in force on a day (the
-latest `effective_from` on or before it). Files are read once per process; `reload()` reads
-them again.
+live side by side (one file each); `get(id, on=day)` is the version in force on a day (the
+latest `effective_from` on or before it). Files are read once per process (they change
+with a deployment, which restarts it).
 """
 
 import datetime as dt
@@ -47,12 +47,6 @@ def load_all() -> tuple[Loaded, ...]:
     return found
 
 
-def reload() -> tuple[Loaded, ...]:
-    with _lock:
-        _cache.pop(directory(), None)
-    return load_all()
-
-
 def ids() -> list[str]:
     return sorted({x.ruleset.id for x in load_all()})
 
@@ -80,7 +74,3 @@ def get(ruleset_id: str, version: str | None = None, on: dt.date | None = None) 
         if in_force:
             return in_force[-1]
     return found[-1]
-
-
-def by_digest(digest: str) -> Loaded | None:
-    return next((x for x in load_all() if x.ruleset.digest == digest), None)

@@ -188,10 +188,9 @@ def evaluate_enterprise(
 
 
 def ruleset_of(evaluation: Evaluation) -> RuleSet:
-    from patientcap.domain.ruleset import parse_ruleset
-
+    """The exact rule set the evaluation was scored with (its stored text, parsed once)."""
     snap = evaluation.snapshot
-    return parse_ruleset(snap.text, snap.source_name)
+    return batch.parsed(snap.text, snap.source_name)
 
 
 def grade_line(evaluation: Evaluation, grade: str) -> int:

@@ -45,7 +45,7 @@ def _grades(ruleset: Any) -> list[tuple[str, str]]:
 
 
 def _page_context(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
-    ruleset = presenting.ruleset_of(ev)
+    ruleset = services.ruleset_of(ev)
     domain_ev = codec.from_json(ev)
     values = presenting.stored_inputs(ev)
     picks = presenting.stored_picks(ev)
@@ -184,7 +184,7 @@ def what_if(request: HttpRequest, pk: int) -> HttpResponse:
     """The what-if panel's answer (htmx): the score with the typed inputs; writes nothing."""
     started = time.perf_counter()
     ev = scoping.get_readable(request.user, Evaluation, pk=pk)
-    ruleset = presenting.ruleset_of(ev)
+    ruleset = services.ruleset_of(ev)
     result = whatif.rescore(
         ruleset,
         presenting.stored_inputs(ev),
