@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -441,7 +442,8 @@ def file_claim(request: HttpRequest, loan_id: int, data: ClaimIn) -> Any:
         )
     except Invalid as exc:
         return _refusal(exc)
-    return Status(201, _claim(Claim.objects.select_related("loan").get(pk=made.pk)))
+    claims = scoping.readable(api_user(request), Claim).select_related("loan")
+    return Status(201, _claim(claims.get(pk=made.pk)))
 
 
 @router.get("/claims", response=list[ClaimOut], summary="Claims I may see")
@@ -455,5 +457,5 @@ def list_claims(request: HttpRequest, status: str = "") -> Any:
 
 @router.get("/claims/{claim_id}", response=ClaimOut, summary="One claim with its shares")
 def get_claim(request: HttpRequest, claim_id: int) -> Any:
-    found = scoping.get_readable(api_user(request), Claim, pk=claim_id)
-    return _claim(Claim.objects.select_related("loan").get(pk=found.pk))
+    claims = scoping.readable(api_user(request), Claim).select_related("loan")
+    return _claim(get_object_or_404(claims, pk=claim_id))

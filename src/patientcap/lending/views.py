@@ -162,7 +162,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "app": item,
         "diligence": item.diligence.select_related("organisation", "decided_by"),
-        "loan": Loan.objects.filter(application=item).first(),
+        "loan": scoping.readable(user, Loan).filter(application=item).first(),
         "dd_form": forms.DiligenceForm(initial={"date": today()})
         if writable and side and side not in done and item.status == ApplicationStatus.DILIGENCE
         else None,

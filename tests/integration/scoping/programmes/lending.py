@@ -350,3 +350,23 @@ PAGES = {
     "lending:reports": Page(None, lambda w, s: NETWORK),
     "lending:reports_export": Page(None, lambda w, s: NETWORK),
 }
+
+
+# --- reads around scoping, and why ------------------------------------------------------------
+_OF_SCOPED = "rows of the loans or claims the caller read through scoping (the queryset passed in)"
+DIRECT_READS = {
+    ("lending/selectors.py", "portfolio", "Instalment.objects"): _OF_SCOPED,
+    ("lending/selectors.py", "losses_by_party", "ClaimShare.objects"): _OF_SCOPED,
+    ("lending/selectors.py", "monthly_disbursements", "Disbursement.objects"): _OF_SCOPED,
+    ("lending/selectors.py", "recoveries", "Recovery.objects"): _OF_SCOPED,
+    ("lending/selectors.py", "npl_by_bank", "Organisation.objects"): (
+        "the names of the banks of the loans the caller read through scoping"
+    ),
+    ("lending/selectors.py", "leverage", "Loan.objects"): (
+        "the zone-wide leverage figure, for the reports page (zone staff and auditors) and kpis"
+    ),
+    ("lending/views.py", "apply", "Organisation.objects"): (
+        "the directory of partner banks and guarantors an applicant (the firm or the zone "
+        "officer) picks from"
+    ),
+}
