@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from patientcap.enterprises.models import Enterprise
 
 # The holder name of the zone's invest-first stakes on every cap table.
-HOLDER = "云溪先投后股资金池"
+HOLDER = "财政先投后股资金"
 
 
 class Stage(models.TextChoices):
