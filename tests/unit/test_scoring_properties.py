@@ -137,3 +137,23 @@ def test_integer_arrays_and_fixed_point_columns_score_like_the_single_path(rows)
             )
             assert result.credit_line_fen(row) == ev.credit_line_fen
             assert result.reason_keys(row) == tuple(r.indicator for r in ev.reasons)
+
+
+@settings(max_examples=25)
+@given(st.lists(firms, min_size=5, max_size=30))
+def test_scoring_in_blocks_agrees_with_one_block(batch: list[dict[str, object]]) -> None:
+    import patientcap.domain.scoring as scoring
+
+    columns = {f: [firm.get(f) for firm in batch] for f in sorted(FIELDS)}
+    whole = score_batch(CARD, columns)
+    saved = scoring.BLOCK
+    scoring.BLOCK = 4  # many small blocks, the last one short
+    try:
+        blocks = score_batch(CARD, columns)
+    finally:
+        scoring.BLOCK = saved
+    assert (blocks.total_cents == whole.total_cents).all()
+    assert (blocks.grade_index == whole.grade_index).all()
+    assert (blocks.passed == whole.passed).all()
+    assert (blocks.reason_index == whole.reason_index).all()
+    assert (blocks.points == whole.points).all()
