@@ -175,3 +175,22 @@ def test_the_expert_rescores_with_points_inside_a_range_band(users, evaluations,
     )
     assert "must be a number" in refused.content.decode()
     assert Evaluation.objects.count() == 4
+
+
+def test_the_home_page_shows_objections_to_zone_staff_and_the_grade_to_the_firm(users, evaluations):
+    from tests.integration.evaluation.builders import AS_OF
+
+    from patientcap.evaluation import services
+
+    services.raise_objection(
+        actor=users["enterprise_user"],
+        evaluation_id=evaluations["a"].pk,
+        reason="x",
+        evidence="y",
+        received_on=AS_OF,  # long past its 20-day answer date
+    )
+    zone = session(users["reviewer"]).get(reverse("home")).content.decode()
+    assert "Open objections to evaluations" in zone
+    assert "Objections past their 20-day answer date" in zone
+    firm = session(users["enterprise_user"]).get(reverse("home")).content.decode()
+    assert "Your tech credit card grade" in firm and "Open objections" not in firm
