@@ -20,7 +20,6 @@ from typing import Any
 from tests.integration.scoping.pages import Page, Post, nobody, readers
 from tests.integration.scoping.world import NETWORK, Obj, World
 
-from patientcap.approvals import services as proposals
 from patientcap.core.clock import today
 from patientcap.domain.ledger import credit, debit
 from patientcap.ledger.services import post_entry
@@ -89,13 +88,9 @@ def build(world: World) -> None:
         app = _apply(world, w, start, "LOAN")
         _opinion(world, w, app, bank_role, start)
         _opinion(world, w, app, g_role, start)
-        p = proposals.propose(
-            action="lending.approve_application",
-            payload={"application_id": app.pk, "date": str(start)},
-            reason="scoping",
-            by=zone,
-        )
-        proposals.approve(proposal=p, by=reviewer)
+        # The approved proposals' executions, straight through the services: the world's
+        # approval queue stays its own.
+        services.approve_application(application_id=app.pk, actor=reviewer, on=start)
         loan = services.sign_contract(
             actor=world.users[bank_role],
             application_id=app.pk,
@@ -130,25 +125,14 @@ def build(world: World) -> None:
                 on=day - dt.timedelta(days=60),
                 statement=marker(w, "CLAIM"),
             )
-            p = proposals.propose(
-                action="lending.compensate_claim",
-                payload={"claim_id": claim.pk, "date": str(day - dt.timedelta(days=30))},
-                reason="scoping",
-                by=zone,
+            services.compensate(claim_id=claim.pk, actor=reviewer, on=day - dt.timedelta(days=30))
+            services.record_recovery(
+                claim_id=claim.pk,
+                actor=reviewer,
+                on=day - dt.timedelta(days=10),
+                amount_fen=10_000_00,
+                source=marker(w, "RECOVERY"),
             )
-            proposals.approve(proposal=p, by=reviewer)
-            p = proposals.propose(
-                action="lending.record_recovery",
-                payload={
-                    "claim_id": claim.pk,
-                    "amount_fen": 10_000_00,
-                    "date": str(day - dt.timedelta(days=10)),
-                    "source": marker(w, "RECOVERY"),
-                },
-                reason="scoping",
-                by=zone,
-            )
-            proposals.approve(proposal=p, by=reviewer)
             world.add(
                 Obj(
                     f"tlclaim_{w}",
