@@ -82,6 +82,19 @@ class Flow(_FlowFields):
                 )
         return super().__new__(cls, when, kind, amount_fen)
 
+    @classmethod
+    def trusted(cls, when: dt.date, kind: FlowKind, amount_fen: int) -> Flow:
+        """A flow whose source already guarantees what `Flow(...)` checks (a positive int fen
+        below 2**53: a column under a CHECK constraint, posted through the ledger, whose single
+        amounts stay below 10**15 fen), built without checking it again — a portfolio read from
+        the database makes a hundred thousand of them.
+
+        >>> Flow.trusted(dt.date(2025, 1, 1), FlowKind.INVESTMENT, 100) == Flow(
+        ...     dt.date(2025, 1, 1), FlowKind.INVESTMENT, 100)
+        True
+        """
+        return tuple.__new__(cls, (when, kind, amount_fen))
+
 
 @dataclass(frozen=True)
 class Project:

@@ -580,7 +580,8 @@ def portfolio_inputs(
     flows: dict[int, list[metrics.Flow]] = {}
     invested: dict[int, int] = {}
     investment, distribution = metrics.FlowKind.INVESTMENT, metrics.FlowKind.DISTRIBUTION
-    flow = metrics.Flow
+    # Amounts are positive (CHECK constraints) and posted through the ledger (below 10**15 fen).
+    flow = metrics.Flow.trusted
     # Dates come as ISO text and are parsed once per distinct day (a few thousand days for a
     # hundred thousand tranches), not once per row.
     days: dict[str, dt.date] = {}
