@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import CharField, Q, QuerySet, Sum
@@ -38,6 +38,7 @@ from patientcap.ledger import selectors as ledger_selectors
 from patientcap.ledger.models import Account as LedgerAccount
 
 HISTORY = dt.date(2000, 1, 1)  # before any pool movement: statements start here
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,11 @@ def timeline(project: Project) -> list[Event]:
                 conversion.converted_on,
                 "conversion",
                 _("Converted to equity"),
-                _("%(n)s shares, stake %(s)s") % {"n": conversion.shares, "s": conversion.stake},
+                _("%(n)s shares, stake %(s)s")
+                % {
+                    "n": conversion.shares,
+                    "s": f"{(conversion.stake * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%",
+                },
                 "conversion",
             )
         )
