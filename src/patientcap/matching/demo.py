@@ -166,7 +166,7 @@ class _Demo:
             (self.rejected, "bank"),
             (self.on_track, "bank2"),
         ]
-        firms = [f for f in self.zone.firms[1:] if self.eligible_now(f.pk)]
+        firms = (f for f in self.zone.firms[1:] if self.eligible_now(f.pk))  # lazily: few needed
         for firm, (scenario, officer) in zip(firms, plan, strict=False):
             closed = scenario in (
                 self.disbursed_on_time, self.rejected, self.disbursed_after_a_pause,
