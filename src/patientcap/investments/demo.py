@@ -13,8 +13,10 @@ projects are taken through the real services and maker-checker so that every liv
 something: applications awaiting review, a decision and a disbursement waiting in the approvals
 queue, evidence awaiting a verdict, overdue milestones, a write-off proposal.
 
-Deterministic for a given seed; needs at least 40 enterprises and an as_of in 2026 or later
-(write-offs use the loss tolerance in force from 2025-12-09).
+Deterministic for a given seed. With fewer than 30 enterprises there are fewer converted stakes
+(one per firm): the sales among them become buybacks and the rest stay unconverted, so the
+headline figures hold. Needs at least 6 enterprises and an as_of in 2026 or later (write-offs
+use the loss tolerance in force from 2025-12-09).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ RETURNED_FEN = 3_400_000_000  # about ¥34M back to the pool
 BUYBACKS, SECONDARY, MERGERS, IPOS = 72, 6, 2, 2
 WRITTEN_OFF, CONVERTED, DISBURSING, OVERDUE = 24, 16, 13, 5
 CONVERTED_FIRMS = CONVERTED + SECONDARY + MERGERS + IPOS  # one converted stake per firm
+LIVE_FIRMS = 4  # firms of the projects taken through the services
 FOUNDER_SHARES = 10_000_000
 EVIDENCE = "investments/evidence/demo/第三方检测报告.pdf"
 EVIDENCE_BYTES = b"%PDF-1.4\n% demo evidence: third-party test report\n"
@@ -138,8 +141,8 @@ class _Plan:
 
 
 def build(zone: DemoZone) -> dict[str, int]:
-    if len(zone.firms) < CONVERTED_FIRMS + 14:
-        raise ValueError("the invest-first demo needs at least 40 enterprises")
+    if len(zone.firms) < 2 + LIVE_FIRMS:
+        raise ValueError("the invest-first demo needs at least 6 enterprises")
     history = _History(zone)
     history.plan()
     history.save()
@@ -179,20 +182,23 @@ class _History:
         firms = self.zone.firms
         # One converted stake per firm, in the longest-registered firms; firms[0] is the demo
         # firm, converted too. The next four firms get the live projects.
-        rest = sorted(firms[1:], key=lambda f: (f.registration_date, f.pk))
-        converted_firms = rest[: CONVERTED_FIRMS - 1]
-        unconverted_firms = [f for f in firms[1:] if f not in converted_firms]
-        self.live_firms, others = unconverted_firms[:4], unconverted_firms[4:]
-        outcomes = (
+        wanted = (
             ["secondary_sale"] * SECONDARY
             + ["merger_acquisition"] * MERGERS
             + ["ipo"] * IPOS
             + ["converted"] * (CONVERTED - 1)
         )
-        assert len(outcomes) == len(converted_firms)
+        room = min(len(wanted), len(firms) - 2 - LIVE_FIRMS)  # keep one firm for the others
+        rest = sorted(firms[1:], key=lambda f: (f.registration_date, f.pk))
+        converted_firms = rest[:room]
+        unconverted_firms = [f for f in firms[1:] if f not in converted_firms]
+        self.live_firms = unconverted_firms[:LIVE_FIRMS]
+        others = unconverted_firms[LIVE_FIRMS:]
+        outcomes, dropped = wanted[:room], wanted[room:]
         unconverted = (
             ["buyback"] * BUYBACKS + ["written_off"] * WRITTEN_OFF + ["disbursing"] * DISBURSING
-        )
+            + ["disbursing" if o == "converted" else "buyback" for o in dropped]
+        )  # fmt: skip
         exited = BUYBACKS + SECONDARY + MERGERS + IPOS
         others_total = INVESTED_FEN - FIRM_FEN - LIVE_FUNDED_FEN - EXITED_COST_FEN
         exited_amounts = self._amounts(EXITED_COST_FEN, exited, 10_000_000)

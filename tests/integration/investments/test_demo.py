@@ -92,3 +92,11 @@ def test_when_the_contributions_are_not_yet_booked_the_history_starts_in_2019(mo
     assert years[0] == 2019
     contributions = Account.objects.get(code="fiscal_pool.contributions")
     assert selectors.flows_by_year(_rows(), contributions, AS_OF)[0].year == 2019
+
+
+@pytest.mark.django_db
+def test_a_registry_of_25_firms_still_reproduces_the_figures():
+    demo.build(enterprises=25, seed=3, as_of=AS_OF)
+    f = _figures()
+    assert (f.projects, f.exited_projects) == (136, 82)
+    assert (f.invested_fen, f.returned_fen) == (63_000_000_00, 34_000_000_00)
