@@ -7,14 +7,25 @@ from django.utils.translation import gettext_lazy as _
 
 from patientcap.accounts.models import Role
 
+ZONE = {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}
+PARTNERS = {Role.BANK_OFFICER, Role.GUARANTOR_OFFICER}
+
 # (url name, label, roles that see the entry; None = every signed-in user)
 MENU = [
     ("home", _("Home"), None),
     ("enterprises:list", _("Enterprises"), None),
-    ("approvals:list", _("Approvals"), {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}),
-    ("ledger:books", _("Ledger"), {Role.ZONE_OFFICER, Role.REVIEWER, Role.AUDITOR}),
+    ("investments:pipeline", _("Invest-first"), ZONE | {Role.ENTERPRISE_USER}),
+    ("equity:fund", _("Angel fund"), ZONE),
+    ("equity:index", _("Cap tables"), ZONE | PARTNERS | {Role.ENTERPRISE_USER}),
+    ("valuations:index", _("Valuations"), ZONE | PARTNERS | {Role.ENTERPRISE_USER}),
+    ("evaluation:index", _("Evaluation"), None),
+    ("matching:queue", _("Matched credit"), ZONE | {Role.BANK_OFFICER}),
+    ("matching:applications", _("Matched credit"), {Role.ENTERPRISE_USER}),
+    ("lending:queue", _("Tiered loans"), ZONE | PARTNERS | {Role.ENTERPRISE_USER}),
+    ("approvals:list", _("Approvals"), ZONE | PARTNERS),
+    ("ledger:books", _("Ledger"), ZONE),
     ("policy:parameters", _("Policy"), None),
-    ("audit:log", _("Audit trail"), {Role.AUDITOR, Role.ZONE_OFFICER, Role.REVIEWER}),
+    ("audit:log", _("Audit trail"), ZONE),
     ("accounts:organisation", _("My organisation"), None),
     ("accounts:profile", _("Profile"), None),
 ]
@@ -28,8 +39,5 @@ def navigation(request: HttpRequest) -> dict:
     for name, label, roles in MENU:
         if roles is not None and user.role not in roles:
             continue
-        try:
-            items.append({"url": reverse(name), "label": label, "name": name})
-        except Exception:  # an app whose page is not built yet
-            continue
+        items.append({"url": reverse(name), "label": label, "name": name})
     return {"menu": items}
