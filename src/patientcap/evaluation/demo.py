@@ -3,7 +3,8 @@ and this year (so the stability page has two populations) and on the tech-SME ev
 year, through the batch path; two grade overrides proposed by the zone officer and approved by
 the reviewer; and one open objection by the demo firm to its tech-card evaluation.
 
-Deterministic for the zone's random generator and date; works with a registry of any size.
+Deterministic for the zone's date and registry (it draws nothing from the zone's random
+generator); works with a registry of any size.
 """
 
 import datetime as dt
@@ -15,10 +16,11 @@ from patientcap.evaluation import services
 from patientcap.evaluation.models import Evaluation
 
 CARD, SME = "tech-credit-card", "tech-sme-evaluation"
-OVERRIDES = (
-    ("E", "法定代表人涉诉，待诉讼结果明确前下调一档授信。"),
-    ("B", "核心专利已于评价后授权，经复核上调等级。"),
-)
+OVERRIDES = (1, -1)  # grades to move: one grade worse, then one better
+REASONS = {
+    1: "法定代表人涉诉，待诉讼结果明确前下调一档。",
+    -1: "核心专利已于评价后授权，经复核上调一档。",
+}
 
 
 def build(zone: DemoZone) -> dict[str, int]:
@@ -27,15 +29,21 @@ def build(zone: DemoZone) -> dict[str, int]:
     services.score_registry(actor=officer, ruleset_id=CARD, as_of=last_year, address="")
     card = services.score_registry(actor=officer, ruleset_id=CARD, as_of=zone.as_of, address="")
     services.score_registry(actor=officer, ruleset_id=SME, as_of=zone.as_of, address="")
-    firm_ids = [f.pk for f in zone.firms[1:]]
-    chosen = zone.rng.sample(firm_ids, min(len(OVERRIDES), len(firm_ids)))
+    # Two firms a third and two thirds down the registry: picked without the zone's random
+    # generator, so that the demos built after this one draw exactly what they would without it.
+    others = zone.firms[1:]
+    chosen = sorted({others[len(others) * (n + 1) // 3].pk for n in range(2)} if others else ())
     overridden = 0
-    for firm_id, (grade, reason) in zip(chosen, OVERRIDES, strict=False):
+    grades = [g.grade for g in services.ruleset_of(card.evaluations.all()[0]).grades]
+    for firm_id, step in zip(chosen, OVERRIDES, strict=False):
         ev = Evaluation.objects.get(batch=card, enterprise_id=firm_id)
-        if ev.grade == grade:
-            continue
+        if not 0 <= grades.index(ev.grade) + step < len(grades):
+            step = -step  # already at the end: move the other way
         done = services.override_evaluation(
-            actor=officer, evaluation_id=ev.pk, grade=grade, reason=reason
+            actor=officer,
+            evaluation_id=ev.pk,
+            grade=grades[grades.index(ev.grade) + step],
+            reason=REASONS[step],
         )
         if isinstance(done, Proposal):
             approvals.approve(proposal=done, by=reviewer, comment="同意。")
