@@ -13,14 +13,14 @@ from patientcap.approvals.api import router as approvals_router
 from patientcap.audit.api import router as audit_router
 from patientcap.core.api import router as jobs_router
 from patientcap.enterprises.api import router as enterprises_router
-from patientcap.investments.api import router as investments_router
 from patientcap.equity.api import router as equity_router
-from patientcap.valuations.api import router as valuations_router
 from patientcap.evaluation.api import router as evaluation_router
-from patientcap.matching.api import router as matching_router
-from patientcap.lending.api import router as lending_router
+from patientcap.investments.api import router as investments_router
 from patientcap.ledger.api import router as ledger_router
+from patientcap.lending.api import router as lending_router
+from patientcap.matching.api import router as matching_router
 from patientcap.policy.api import router as policy_router
+from patientcap.valuations.api import router as valuations_router
 
 api = NinjaAPI(
     title="Patient Capital API",

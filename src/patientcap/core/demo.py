@@ -15,7 +15,6 @@ from django.db import transaction
 from patientcap.accounts.models import Organisation, OrganisationType, Role, User
 from patientcap.approvals import services as approval_services
 from patientcap.domain.ledger import (
-    FISCAL_POOL,
     RISK_COMPENSATION_POOL,
     JournalEntry,
     credit,
@@ -186,23 +185,23 @@ def _relationships(
 
 
 def _pool_funding(zone: User) -> None:
-    """The pools' past contributions, booked in one batch (they predate the platform)."""
+    """The risk-compensation pool's past contributions, booked in one batch (they predate the
+    platform). The fiscal pool's (FISCAL_CONTRIBUTIONS) are booked by the invest-first demo in
+    one date-ordered batch with its history: pool cash may not leave the pool on a date before
+    its latest entry, so contributions and tranches must be booked together, oldest first."""
+    book = RISK_COMPENSATION_POOL
     entries = [
         JournalEntry(
             book=book,
             date=day,
-            memo=f"{label}（云溪财预〔{day.year}〕{i + 1}号）",
+            memo=f"风险补偿资金注资（云溪财预〔{day.year}〕{i + 1}号）",
             idempotency_key=f"demo:{book}:{day.isoformat()}",
             postings=(
                 debit(f"{book}.cash", parse_amount(amount)),
                 credit(f"{book}.contributions", parse_amount(amount)),
             ),
         )
-        for book, label, rows in (
-            (FISCAL_POOL, "财政注资", FISCAL_CONTRIBUTIONS),
-            (RISK_COMPENSATION_POOL, "风险补偿资金注资", RISK_POOL_CONTRIBUTIONS),
-        )
-        for i, (day, amount) in enumerate(rows)
+        for i, (day, amount) in enumerate(RISK_POOL_CONTRIBUTIONS)
     ]
     post_batch(entries, actor=zone, source="demo")
 

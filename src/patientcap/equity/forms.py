@@ -60,7 +60,7 @@ class RoundForm(forms.Form):
         help_text=_("One a line: name, amount in yuan"),
     )
     pool_target_percent = forms.DecimalField(
-        label=_("Option pool after the round (% of fully diluted)"), required=False
+        label=_("Option pool after the round (percent of fully diluted)"), required=False
     )
     reason = reason()
 

@@ -18,12 +18,20 @@ from functools import partial
 from typing import Any
 
 from patientcap.approvals import services as approvals
+from patientcap.approvals.services import InvalidProposal
 from patientcap.core.demo import DemoZone
 from patientcap.domain.loans import Method, add_months
 from patientcap.enterprises import services as registry
 from patientcap.enterprises.models import Certification, EnterpriseAccessGrant
 from patientcap.lending import rules, services
-from patientcap.lending.models import Application, Instalment, Loan, Party, Tier
+from patientcap.lending.models import (
+    Application,
+    ApplicationStatus,
+    Instalment,
+    Loan,
+    Party,
+    Tier,
+)
 from patientcap.lending.selectors import amount_due
 
 GUARANTOR_WITH_LOGIN = "云溪科技融资担保有限公司"
@@ -164,16 +172,24 @@ class _Book:
             )
 
     def approve(self, app: Application, on: dt.date) -> None:
-        proposal = approvals.propose(
-            action="lending.approve_application",
-            payload={"application_id": app.pk, "date": on.isoformat()},
-            reason="银行与担保机构尽调意见均为同意，符合梯度贷条件。",
-            by=self.zone_officer,
-        )
+        try:
+            proposal = approvals.propose(
+                action="lending.approve_application",
+                payload={"application_id": app.pk, "date": on.isoformat()},
+                reason="银行与担保机构尽调意见均为同意，符合梯度贷条件。",
+                by=self.zone_officer,
+            )
+        except InvalidProposal:
+            # The circuit breaker stops new inclusions at a bank whose NPL ratio has passed the
+            # threshold (in a small registry one default weighs heavily): the file stays where
+            # it is, and the loan it would have become is never made.
+            return
         approvals.approve(proposal=proposal, by=self.reviewer, comment="同意纳入")
 
     def contract(self, n: int, app: Application, bank: Any, on: dt.date) -> None:
         app.refresh_from_db()
+        if app.status != ApplicationStatus.APPROVED:
+            return
         loan = services.sign_contract(
             actor=bank,
             application_id=app.pk,
@@ -230,7 +246,9 @@ class _Book:
         recover: tuple[dt.date, int] | None,
     ) -> None:
         def file() -> None:
-            loan = self.loans[n]
+            loan = self.loans.get(n)
+            if loan is None:  # never made (the circuit breaker, see approve())
+                return
             bank = self.users[BANKS[n % 2]]
             claim = services.file_claim(
                 actor=bank,
@@ -269,6 +287,8 @@ class _Book:
         approvals.approve(proposal=proposal, by=self.reviewer, comment="同意")
 
     def write_off(self, n: int, on: dt.date) -> None:
+        if n not in self.loans:
+            return
         services.write_off(
             actor=self.users[BANKS[n % 2]],
             loan_id=self.loans[n].pk,

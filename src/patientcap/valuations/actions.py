@@ -36,7 +36,8 @@ def validate_written_approval(payload: dict, user: Any) -> dict:
         raise ValidationError({"valuation_id": _("There is no such valuation.")})
     if valuation.state_outcome != StateOutcomeChoice.NEEDS_APPROVAL:
         errors["valuation_id"] = _(
-            "Only a state-money price below 90% of a current assessment needs a written approval."
+            "Only a state-money price below 90 percent of a current assessment needs a written "
+            "approval."
         )
     elif WrittenApproval.objects.filter(valuation=valuation).exists():
         errors["valuation_id"] = _("This valuation's written approval is already recorded.")

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 
@@ -40,10 +41,26 @@ def patientcap(tmp_path_factory):
 def test_the_demo_zone_reports_its_headline_figures_as_json(patientcap):
     figures = json.loads(patientcap("kpis", "--json").stdout)
     assert figures["zone"]["enterprises"] == 25
-    assert figures["zone"]["users"] == 9
+    assert figures["zone"]["users"] == 11  # the nine demo users and each bank's second officer
     assert figures["zone"]["organisations"] == 9
-    assert figures["pool"]["fiscal_pool_cash"] == "90000000.00"
-    assert figures["pool"]["risk_compensation_pool_cash"] == "50000000.00"
+    invest_first, angel = figures["invest_first"], figures["angel_fund"]
+    assert invest_first["projects"] == 136
+    assert invest_first["invested_yuan"] == "63000000.00"
+    assert invest_first["exited_projects"] >= 80
+    assert invest_first["returned_yuan"] == "34000000.00"
+    loans = figures["tiered_loans"]
+    assert loans["count"] >= 40 and Decimal(loans["amount_yuan"]) > 100_000_000
+    # Every yuan is accounted for: contributions, less what went out, plus what came back.
+    assert Decimal(figures["pool"]["fiscal_pool_cash"]) == (
+        90_000_000
+        - Decimal(invest_first["invested_yuan"])
+        + Decimal(invest_first["returned_yuan"])
+        - Decimal(angel["invested_yuan"])
+        + Decimal(angel["returned_yuan"])
+    )
+    assert Decimal(figures["pool"]["risk_compensation_pool_cash"]) == 50_000_000 - Decimal(
+        loans["losses_by_party"]["pool"]
+    )
 
 
 def test_the_demo_books_and_audit_trail_verify(patientcap):

@@ -35,7 +35,10 @@ VOLATILE_FIELDS = {
 XLSX = "spreadsheetml"
 # Background work a request starts (job kind -> its task) runs at once, inside the request's
 # savepoint, so that what it finally does is judged with the request that asked for it.
-JOB_TASKS = {"enterprises.import": "patientcap.enterprises.tasks.import_enterprises"}
+JOB_TASKS = {
+    "enterprises.import": "patientcap.enterprises.tasks.import_enterprises",
+    "evaluation.batch": "patientcap.evaluation.tasks.score_registry_task",
+}
 
 
 class Browser:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
-from tests.integration.scoping import probe
 from tests.integration.scoping.pages import Page, Post, everyone, nobody, only, readers
 from tests.integration.scoping.world import NETWORK, ZONE, Obj, World
 
@@ -20,8 +19,6 @@ from patientcap.approvals import services as proposals
 from patientcap.evaluation import services
 from patientcap.evaluation.models import Evaluation, Override
 
-# The batch job a POST starts runs at once in the walk, like the registry import.
-probe.JOB_TASKS.setdefault("evaluation.batch", "patientcap.evaluation.tasks.score_registry_task")
 CARD, SME = "tech-credit-card", "tech-sme-evaluation"
 
 
@@ -165,4 +162,12 @@ PAGES = {
     ),
     "evaluation:batch_download": Page("evaluation batch", readers),
     "evaluation:stability": Page(None, everyone),
+}
+
+
+DIRECT_READS = {
+    ("evaluation/selectors.py", "latest_evaluation", "Evaluation.objects"): (
+        "the seam for lending's loan tiers and matching's due-diligence package, called by their "
+        "services for an enterprise the caller has already scoped"
+    ),
 }

@@ -415,3 +415,14 @@ PAGES = {
     ),
     "investments:evidence_file": Page("invest-first evidence", readers),
 }
+
+
+DIRECT_READS = {
+    ("investments/selectors.py", "public_investment_fen", "Tranche.objects"): (
+        "the matched-credit seam: one firm's invest-first total, for a firm its caller has "
+        "already scoped"
+    ),
+    ("investments/selectors.py", "diligence_package", "Project.objects"): (
+        "the package matched credit snapshots for the bank of a file its caller has already scoped"
+    ),
+}
