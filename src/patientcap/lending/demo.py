@@ -1,7 +1,9 @@
 """The demo's 科企梯度贷 book: 44 tiered loans granted 2024-07 → 2025-09 (over ¥100M by the end
 of Q3 2025, the article's published figure) at both banks, guaranteed by both guarantors, each
 through the real services and approvals, replayed day by day so that every decision sees the
-book as it then stood (the circuit breaker included).
+book as it then stood (the circuit breaker included). Lending goes on after Q3 2025: 16 more
+loans from 2025-10 to a month and a half before the demo date keep today's book a live one
+(otherwise almost every loan would be repaid and the few defaults would be most of it).
 
 Performing loans are repaid on each due date. A few stop paying and sit in each classification
 at the demo date (关注 under and over 30 days, 次级, 可疑). Three default: one claim compensated
@@ -41,6 +43,7 @@ GUARANTOR_ON_PAPER = (
 BANKS = ("bank", "bank2")
 START, END = dt.date(2024, 7, 8), dt.date(2025, 9, 22)
 LOANS = 44
+RECENT_LOANS = 16  # granted after Q3 2025, all performing
 AMOUNTS = {  # yuan ranges per tier (万), within the tier ceilings of policy/tiered_loan.yaml
     Tier.TECH_SME: (120, 300),
     Tier.HIGH_TECH: (250, 500),
@@ -81,8 +84,11 @@ class _Book:
                 run()
 
     # --- origination -------------------------------------------------------------------------
-    def eligible(self, on: dt.date, used: set[int], small: bool = False) -> tuple[Any, str] | None:
-        """A firm that qualifies on `on`, unused ones first (a small loan: a 科技型企业)."""
+    def eligible(
+        self, on: dt.date, used: set[int], small: bool = False, long: bool = False
+    ) -> tuple[Any, str] | None:
+        """A firm that qualifies on `on`, unused ones first (a small loan: a 科技型企业; a long
+        one: any other tier, whose tenor may run past the demo date)."""
         certified = set(
             Certification.objects.filter(
                 valid_from__lte=on,
@@ -94,16 +100,20 @@ class _Book:
         firms = sorted(self.zone.firms, key=lambda f: (f.pk in used, self.rng.random()))
         for firm in (f for f in firms if f.pk in certified):
             found = rules.firm_tier(firm.pk, on, rules.Versions())
-            if found is not None and (not small or found[0] == Tier.TECH_SME):
+            if found is None or (long and found[0] == Tier.TECH_SME):
+                continue
+            if not small or found[0] == Tier.TECH_SME:
                 used.add(firm.pk)
                 return firm, found[0]
         return None
 
-    def terms(self, tier: str, on: dt.date, small: bool) -> dict[str, Any]:
+    def terms(self, tier: str, on: dt.date, small: bool, long: bool = False) -> dict[str, Any]:
         cap = rules.tier_terms(tier, on, rules.Versions())
         low, high = AMOUNTS[Tier(tier)]
         wan = low if small else self.rng.randrange(low, high + 1, 10)
         tenor = min(cap.max_tenor_months, self.rng.choice([12, 24, 36]))
+        if long:  # still running today, so that its days past due are its own, not maturity's
+            tenor = cap.max_tenor_months
         return {
             "amount_fen": min(wan * 1_000_000, cap.max_amount_fen),
             "annual_rate": cap.rate_cap - Decimal(self.rng.randrange(0, 60, 5)) / 10_000,
@@ -136,7 +146,7 @@ class _Book:
             bank_id=_org_id(bank),
             guarantor_id=guarantor.pk,
             on=on,
-            **self.terms(tier, on, small),
+            **self.terms(tier, on, small, long=n in OVERDUE),
         )
         dd_day = on + dt.timedelta(days=self.rng.randint(3, 8))
         self.at(dd_day, lambda: self.diligence(app, dd_day))
@@ -215,7 +225,7 @@ class _Book:
             .order_by("due")
         )
         # A loan that stops paying leaves at least its last instalment unpaid.
-        stop = min(self.stop.get(n, dt.date.max), dues[-1])
+        stop = min(self.stop[n], dues[-1]) if n in self.stop else dt.date.max
         for k, due in enumerate(dues):
             # Quarterly while long past (what is due is paid together), monthly near the demo
             # date, so that performing loans are current today.
@@ -332,11 +342,22 @@ def build(zone: DemoZone) -> dict[str, int]:
         # The demo firm's own login shows a loan of its own when it qualifies.
         own = rules.firm_tier(firm_first.pk, on, rules.Versions()) if n == 1 else None
         small = n in DEFAULTS or n == PENDING_DEFAULT
-        found = (firm_first, own[0]) if own is not None else book.eligible(on, used, small)
+        found = (
+            (firm_first, own[0])
+            if own is not None
+            else book.eligible(on, used, small, long=n in OVERDUE)
+        )
         if found is None:
             continue
         used.add(found[0].pk)
         book.at(on, partial(book.originate, n, on, *found))
+    recent_start, recent_end = END + dt.timedelta(days=14), zone.as_of - dt.timedelta(days=45)
+    recent_span = (recent_end - recent_start).days
+    for k in range(RECENT_LOANS if recent_span > 0 else 0):
+        on = recent_start + dt.timedelta(days=recent_span * k // (RECENT_LOANS - 1))
+        found = book.eligible(on, used)
+        if found is not None:
+            book.at(on, partial(book.originate, LOANS + k, on, *found))
     for n, days in OVERDUE.items():
         book.stop[n] = zone.as_of - dt.timedelta(days=days)
     book.stop[DEFAULTS[0]] = dt.date(2025, 1, 15)

@@ -13,8 +13,11 @@ from tests.integration.jobs.worker import run_worker
 from patientcap.accounts import scoping
 from patientcap.accounts.models import User
 from patientcap.core import demo
+from patientcap.core.clock import today
+from patientcap.domain.money import format_yuan
 from patientcap.enterprises.exporting import export_workbook
 from patientcap.enterprises.models import Enterprise
+from patientcap.ledger.selectors import balance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,14 +117,15 @@ def import_in_background(page) -> None:
 
 
 def test_the_reviewer_approves_the_zone_officers_pool_contribution(demo_zone, live_server, page):
+    cash = balance("fiscal_pool.cash", today())
     log_in(page, live_server, "reviewer", demo.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/approvals/?tab=waiting")
-    page.click("tbody a >> nth=0")
+    page.click("tbody a:has-text('注资 ¥8,000,000.00')")
     page.fill("textarea[name=comment]", "已核对拨款文件，同意入账。")
     page.click("button:has-text('批准')")
     page.wait_for_selector("text=已批准")
     page.goto(f"{live_server.url}/ledger/")
-    assert "¥98,000,000.00" in page.content()
+    assert format_yuan(cash + 8_000_000_00) in page.content()
 
 
 def test_a_bank_officer_cannot_open_the_ledger_or_another_banks_firm(demo_zone, live_server, page):
