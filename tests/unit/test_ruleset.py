@@ -128,6 +128,11 @@ def test_a_gate_on_an_unknown_indicator_is_refused() -> None:
     assert "unknown indicator 'nope'" in str(err) and err.line == line_of(SMALL, "grades:") + 4
 
 
+def test_a_gate_on_an_unknown_dimension_is_refused() -> None:
+    err = refusal(SMALL + 'gates:\n  - {dimension: nope, ge: "1"}\n')
+    assert "unknown dimension 'nope'" in str(err) and err.line == line_of(SMALL, "grades:") + 4
+
+
 def test_a_bad_number_and_bad_yaml_are_refused() -> None:
     assert "must be a number" in str(refusal(SMALL.replace('"0.05", points', '"five", points')))
     assert "not valid YAML" in str(refusal("a: [1, 2"))

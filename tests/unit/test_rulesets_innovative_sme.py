@@ -1,5 +1,5 @@
 """创新型中小企业评价: the six indicators on firms worked out by hand, both edges of the bands,
-the pass mark of 60 and the direct pass."""
+the pass mark of 60 with each block's minimum, and the direct pass."""
 
 from decimal import Decimal
 
@@ -53,6 +53,16 @@ def test_a_weak_firm_scores_20_with_its_four_biggest_losses_as_reasons() -> None
     assert ev.reasons[0].text_zh.startswith("上年度主营业务收入增长率为-0.02")
 
 
+# 60 points in all, but only 5 of the 15 the growth block needs.
+STALLED = {**GOOD, "main_business_growth": Decimal("-0.02")}
+
+
+def test_sixty_points_do_not_pass_when_a_block_is_below_its_minimum() -> None:
+    ev = score(SME, STALLED)
+    assert dict(ev.dimensions)["growth"] == Decimal(5)
+    assert ev.total == Decimal("60.00") and not ev.passed
+
+
 @pytest.mark.parametrize(
     "title",
     [
@@ -93,4 +103,4 @@ def test_band_edges(change, key, expected) -> None:
 
 
 def test_the_batch_path_agrees() -> None:
-    same_in_batch(SME, [GOOD, WEAK, {**WEAK, "high_tech_enterprise": True}, {}])
+    same_in_batch(SME, [GOOD, WEAK, STALLED, {**WEAK, "high_tech_enterprise": True}, {}])

@@ -16,6 +16,7 @@ denominator in `special`.
 
 import hashlib
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -145,7 +146,7 @@ TOP_KEYS = frozenset(
     }
 )  # fmt: skip
 TEMPLATE_NAMES = frozenset({"value", "band", "points", "max", "lost", "name"})
-SUBJECTS = ("field", "value", "points", "total", "raw_total")
+SUBJECTS = ("field", "value", "points", "dimension", "total", "raw_total")
 OPS = {
     "ge": lambda a, b: a >= b,
     "gt": lambda a, b: a > b,
@@ -184,7 +185,8 @@ class Band:
 
 @dataclass(frozen=True)
 class Condition:
-    """`subject` compared with `threshold`: a field, an indicator's value or points, the total."""
+    """`subject` compared with `threshold`: a field, an indicator's value or points, a dimension's
+    points (e.g. a block minimum), the total."""
 
     subject_kind: str  # one of SUBJECTS
     subject: str
@@ -346,7 +348,9 @@ def _band(r: _Reader, node: Any, where: str, label: str, maximum: Decimal) -> Ba
     )
 
 
-def _condition(r: _Reader, node: Any, where: str, keys: set[str]) -> Condition:
+def _condition(
+    r: _Reader, node: Any, where: str, keys: set[str], dimensions: Iterable[str] = ()
+) -> Condition:
     m = r.mapping(node, where)
     kinds = [k for k in SUBJECTS if k in m]
     ops = [k for k in OPS if k in m]
@@ -358,6 +362,8 @@ def _condition(r: _Reader, node: Any, where: str, keys: set[str]) -> Condition:
         raise r.fail(where, m[kind], f"unknown field {subject!r}")
     if kind in ("value", "points") and subject not in keys:
         raise r.fail(where, m[kind], f"unknown indicator {subject!r}")
+    if kind == "dimension" and subject not in dimensions:
+        raise r.fail(where, m[kind], f"unknown dimension {subject!r}")
     return Condition(kind, subject, op, r.number(m[op], where, op))
 
 
@@ -528,12 +534,12 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
                 f"dimension {d.key!r}", dn, f"indicator maxima sum to {got}, not {d.maximum}"
             )
     gates = (
-        tuple(_condition(r, c, "gates", keys) for c in r.seq(top["gates"], "gates"))
+        tuple(_condition(r, c, "gates", keys, dims) for c in r.seq(top["gates"], "gates"))
         if "gates" in top
         else ()
     )
     direct = tuple(
-        tuple(_condition(r, c, "direct", keys) for c in r.seq(group, "direct"))
+        tuple(_condition(r, c, "direct", keys, dims) for c in r.seq(group, "direct"))
         for group in (r.seq(top["direct"], "direct") if "direct" in top else [])
     )
     scale_to = r.number(top["scale_to"], "rule set", "scale_to") if "scale_to" in top else None

@@ -202,6 +202,9 @@ def _holds(
         "field": lambda: values.get(c.subject),
         "value": lambda: scored[c.subject].value if c.subject in scored else None,
         "points": lambda: scored[c.subject].points if c.subject in scored else None,
+        "dimension": lambda: sum(
+            (s.points for s in scored.values() if s.dimension == c.subject), Decimal(0)
+        ),
         "raw_total": lambda: raw,
         "total": lambda: total,
     }[c.subject_kind]()
@@ -875,11 +878,14 @@ def _score_block(ruleset: RuleSet, columns: Mapping[str, Column], n: int) -> Bat
         if c.subject_kind == "field":
             return field_value(c.subject).compare(c.op, c.threshold)
         t = Fraction(c.threshold)
-        actual, scale_by = {
-            "points": (point_columns[keys.get(c.subject, 0)].astype(np.int64), unit),
-            "raw_total": (raw, unit),
-            "total": (total_cents, 100),
-        }[c.subject_kind]
+        actual, scale_by = (total_cents, 100) if c.subject_kind == "total" else (raw, unit)
+        if c.subject_kind == "points":
+            actual = point_columns[keys.get(c.subject, 0)].astype(np.int64)
+        elif c.subject_kind == "dimension":  # a block minimum: the points of its indicators
+            actual = np.zeros(n, dtype=np.int64)
+            for i, col in zip(every, point_columns, strict=True):
+                if i.dimension == c.subject:
+                    actual += col
         return np.asarray(OPS_NP[c.op](actual * t.denominator, t.numerator * scale_by))
 
     passed = np.ones(n, dtype=bool)
