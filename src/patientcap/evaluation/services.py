@@ -34,9 +34,9 @@ from patientcap.evaluation.models import (
     Override,
     RuleSetSnapshot,
 )
+from patientcap.policy.registry import value_at
 
-OBJECTION_DAYS = 20
-OBJECTION_RULE = "征信业管理条例 art. 25: 20 calendar days from receipt"
+OBJECTION_PERIOD = "evaluation.objection.answer_within"  # policy/evaluation.yaml
 ZONE_STAFF = {Role.ZONE_OFFICER, Role.REVIEWER}
 
 
@@ -284,7 +284,8 @@ def record_override(
 def raise_objection(
     *, actor: Any, evaluation_id: int, reason: str, evidence: str, received_on: dt.date
 ) -> Objection:
-    """The enterprise disputes one of its evaluations; the answer is due in 20 calendar days."""
+    """The enterprise disputes one of its evaluations; the answer is due within the dated period
+    of policy/evaluation.yaml (20 calendar days), recorded with its version on the objection."""
     reason, evidence = (reason or "").strip(), (evidence or "").strip()
     ev = Evaluation.objects.select_related("enterprise").filter(pk=evaluation_id).first()
     if ev is None:
@@ -302,14 +303,16 @@ def raise_objection(
         raise Refused(_("Name the evidence that supports the objection."))
     if ev.objections.filter(status=ObjectionStatus.OPEN).exists():
         raise Refused(_("An objection to this evaluation is already open."))
+    period = value_at(OBJECTION_PERIOD, received_on)
     with transaction.atomic():
         row = Objection.objects.create(
             evaluation=ev,
             enterprise=ev.enterprise,
             raised_by=actor,
             received_on=received_on,
-            due_on=received_on + dt.timedelta(days=OBJECTION_DAYS),
-            clock_rule=OBJECTION_RULE,
+            due_on=received_on + dt.timedelta(days=int(period.value)),
+            clock_rule=f"征信业管理条例 art. 25: {period.value} calendar days from receipt "
+            f"({period.version})"[:200],
             reason=reason,
             evidence=evidence,
         )

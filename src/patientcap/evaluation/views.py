@@ -281,7 +281,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": selectors.objection_is_overdue(row, today()),
             "may_decide": services.may_evaluate(request.user)
             and row.status == ObjectionStatus.OPEN,
-            "rule_days": services.OBJECTION_DAYS,
+            "rule_days": (row.due_on - row.received_on).days,
         },
     )
 
