@@ -294,7 +294,7 @@ def portfolio_metrics(projects: Sequence[Project], as_of: dt.date) -> PortfolioM
     """
     all_dates: list[dt.date] = []
     all_amounts: list[int] = []
-    totals = [0, 0, 0, 0]
+    total_invested = total_costs = total_distributed = total_residual = 0
     results = []
     for p in projects:
         dates: list[dt.date] = []
@@ -302,12 +302,16 @@ def portfolio_metrics(projects: Sequence[Project], as_of: dt.date) -> PortfolioM
         invested, costs, distributed = _accumulate(p, as_of, dates, amounts)
         all_dates += dates
         all_amounts += amounts
-        for i, v in enumerate((invested, costs, distributed, p.residual_fen)):
-            totals[i] += v
+        # Plain locals, not a list indexed in a loop: this runs once per project.
+        total_invested += invested
+        total_costs += costs
+        total_distributed += distributed
+        total_residual += p.residual_fen
         results.append(
             _metrics(p.key, as_of, dates, amounts, (invested, costs, distributed, p.residual_fen))
         )
-    portfolio = _metrics("portfolio", as_of, all_dates, all_amounts, tuple(totals))
+    totals = (total_invested, total_costs, total_distributed, total_residual)
+    portfolio = _metrics("portfolio", as_of, all_dates, all_amounts, totals)
     return PortfolioMetrics(tuple(results), portfolio)
 
 
