@@ -28,6 +28,7 @@ from patientcap.domain.ledger import (
     content_hash,
     credit,
     debit,
+    realisation,
 )
 
 DAY = dt.date(2025, 3, 3)
@@ -257,3 +258,16 @@ def test_the_content_hash_is_canonical_json(memo, legs, reversal_of):
         content_hash(book=FISCAL_POOL, date=DAY, memo=memo, reversal_of=reversal_of, postings=legs)
         == hashlib.sha256(text.encode()).hexdigest()
     )
+
+
+def test_a_realisation_books_the_holding_at_cost_and_the_difference_as_gain_or_loss():
+    assert realisation("fiscal_pool.angel_fund", 100, 150) == [
+        credit("fiscal_pool.angel_fund", 100),
+        debit("fiscal_pool.cash", 150),
+        credit("fiscal_pool.realised_gains", 50),
+    ]
+    assert realisation("fiscal_pool.invest_first", 100, 0) == [
+        credit("fiscal_pool.invest_first", 100),
+        debit("fiscal_pool.realised_losses", 100),
+    ]
+    assert realisation("fiscal_pool.angel_fund", 0, 0) == []

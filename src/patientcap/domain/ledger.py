@@ -214,6 +214,20 @@ def credit(account: str, amount: int) -> Posting:
     return Posting(account, Side.CREDIT, amount)
 
 
+def realisation(holding: str, cost_fen: int, proceeds_fen: int) -> list[Posting]:
+    """The postings of selling a fiscal-pool holding carried at cost: the holding Cr at cost,
+    pool cash Dr with the proceeds, the difference to realised gains Cr or realised losses Dr
+    (empty when there is nothing to book)."""
+    postings = [credit(holding, cost_fen)] if cost_fen else []
+    if proceeds_fen:
+        postings.append(debit(f"{FISCAL_POOL}.cash", proceeds_fen))
+    if proceeds_fen > cost_fen:
+        postings.append(credit(f"{FISCAL_POOL}.realised_gains", proceeds_fen - cost_fen))
+    elif proceeds_fen < cost_fen:
+        postings.append(debit(f"{FISCAL_POOL}.realised_losses", cost_fen - proceeds_fen))
+    return postings
+
+
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
     """A balanced set of postings in one book, valid by construction (else `InvalidEntry`)."""

@@ -32,7 +32,7 @@ from patientcap.domain.captable import (
     ShareClass,
     Variant,
 )
-from patientcap.domain.ledger import JournalEntry, credit, debit
+from patientcap.domain.ledger import JournalEntry, credit, debit, realisation
 from patientcap.domain.messages import Invalid, gettext_noop
 from patientcap.domain.waterfall import waterfall
 from patientcap.enterprises.models import Enterprise
@@ -483,13 +483,7 @@ def exit_entry(
 ) -> JournalEntry | None:
     """Proceeds of an exit: cash Dr; angel_fund Cr at cost; the difference to realised gains Cr
     or realised losses Dr (None when there is nothing to book)."""
-    postings = [credit(f"{BOOK}.angel_fund", cost_fen)] if cost_fen else []
-    if proceeds_fen:
-        postings.append(debit(f"{BOOK}.cash", proceeds_fen))
-    if proceeds_fen > cost_fen:
-        postings.append(credit(f"{BOOK}.realised_gains", proceeds_fen - cost_fen))
-    elif proceeds_fen < cost_fen:
-        postings.append(debit(f"{BOOK}.realised_losses", cost_fen - proceeds_fen))
+    postings = realisation(f"{BOOK}.angel_fund", cost_fen, proceeds_fen)
     if not postings:
         return None
     return JournalEntry(

@@ -34,7 +34,7 @@ from patientcap.core.demo import FISCAL_CONTRIBUTIONS, DemoZone
 from patientcap.domain import invest_first as rules
 from patientcap.domain.captable import InvestFirst
 from patientcap.domain.captable import Variant as DomainVariant
-from patientcap.domain.ledger import FISCAL_POOL, JournalEntry, credit, debit
+from patientcap.domain.ledger import FISCAL_POOL, JournalEntry, credit, debit, realisation
 from patientcap.domain.money import allocate, parse_amount
 from patientcap.equity import services as equity
 from patientcap.investments import services
@@ -612,13 +612,8 @@ class _History:
         project = p.project
         assert project is not None and p.resolved_on is not None
         cost, proceeds = p.paid_fen, p.proceeds_fen
-        postings = [credit(services.EQUITY if p.converted else services.INVESTED, cost)]
-        if proceeds:
-            postings.append(debit(services.CASH, proceeds))
-        if proceeds > cost:
-            postings.append(credit("fiscal_pool.realised_gains", proceeds - cost))
-        elif proceeds < cost:
-            postings.append(debit("fiscal_pool.realised_losses", cost - proceeds))
+        holding = services.EQUITY if p.converted else services.INVESTED
+        postings = realisation(holding, cost, proceeds)
         return JournalEntry(
             book=FISCAL_POOL,
             date=p.resolved,

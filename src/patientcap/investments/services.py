@@ -27,7 +27,7 @@ from patientcap.audit import services as audit
 from patientcap.domain import invest_first as rules
 from patientcap.domain.captable import InvestFirst
 from patientcap.domain.captable import Variant as DomainVariant
-from patientcap.domain.ledger import FISCAL_POOL, credit, debit
+from patientcap.domain.ledger import FISCAL_POOL, credit, debit, realisation
 from patientcap.domain.messages import Invalid, gettext_noop
 from patientcap.domain.policy import NotInForce
 from patientcap.enterprises.models import Enterprise
@@ -874,13 +874,9 @@ def exit_project(
                     actor=actor,
                     source=f"investments.project:{project.pk}",
                 )
-        postings = [credit(EQUITY if converted else INVESTED, result.cost_fen)]
-        if result.proceeds_fen:
-            postings.append(debit(CASH, result.proceeds_fen))
-        if result.gain_fen > 0:
-            postings.append(credit("fiscal_pool.realised_gains", result.gain_fen))
-        elif result.gain_fen < 0:
-            postings.append(debit("fiscal_pool.realised_losses", -result.gain_fen))
+        postings = realisation(
+            EQUITY if converted else INVESTED, result.cost_fen, result.proceeds_fen
+        )
         entry = ledger.post_entry(
             book=FISCAL_POOL,
             date=on,
