@@ -2,7 +2,7 @@
 
 import datetime as dt
 import doctest
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 import pytest
 
@@ -68,6 +68,16 @@ def test_negative_totals_are_refused():
 def test_ratio_rounds_half_up_exactly_even_for_huge_amounts():
     assert ratio(1, 200_000_000) == Decimal("1E-8")  # 0.000000005 rounds up
     assert ratio(10**30 + 1, 10**30) == Decimal("1.00000000")
+
+
+def test_ratios_are_exact_whatever_the_callers_decimal_context():
+    huge = 10**40 + 7  # a quotient with far more digits than a three-digit context keeps
+    with localcontext(prec=3):
+        assert ratio(huge, 3) == Decimal(huge * 10**8 // 3 + 1).scaleb(-8, Context(prec=99))
+        m = multiples(invested_fen=3, distributed_fen=huge, residual_fen=1)
+        p = portfolio_metrics([Project("p", (Flow(D(2024, 1, 1), INV, 3),), 10**15)], D(2025, 1, 1))
+    assert Context(prec=99).add(m.dpi, m.rvpi) == m.tvpi and len(m.tvpi.as_tuple().digits) == 48
+    assert p.projects[0].multiples.tvpi == Decimal("333333333333333.33333333")
 
 
 def test_a_flow_must_be_a_positive_number_of_fen():

@@ -29,7 +29,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -40,6 +40,7 @@ from patientcap.domain.money import apply_ratio
 
 RATIO_PLACES = 8
 RATE_PLACES = 6  # 0.0001% of a year: far below any meaningful difference in a return
+_RATE_FORMAT = f".{RATE_PLACES}f"
 _EXACT_FLOAT_LIMIT = 2**53  # every int of smaller magnitude is exactly a float
 
 
@@ -127,14 +128,36 @@ def ratio(numerator_fen: int, denominator_fen: int) -> Decimal | None:
     >>> ratio(1, 3), ratio(5, 0)
     (Decimal('0.33333333'), None)
     """
-    if denominator_fen == 0:
+    if not denominator_fen:
         return None
-    # Exact integer rounding: no Decimal context precision can truncate a large quotient.
-    scale = 10**RATIO_PLACES
-    q, r = divmod(numerator_fen * scale, denominator_fen)
-    if 2 * r >= denominator_fen:
-        q += 1
-    return Decimal(q).scaleb(-RATIO_PLACES)  # exact: only the exponent changes
+    with localcontext(_EXACT):
+        return _ratio(numerator_fen, denominator_fen)
+
+
+_TWICE_SCALE = 2 * 10**RATIO_PLACES
+_STEP = Decimal(1).scaleb(-RATIO_PLACES)
+# The public entry points compute in this context, whatever the caller's: wide enough that
+# multiplying a whole number of units by _STEP never rounds.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _units(numerator: int, denominator: int) -> int:
+    """numerator / denominator in units of 10**-RATIO_PLACES, rounded half up: exact integer
+    arithmetic (a Decimal division rounds to a context's precision)."""
+    return (numerator * _TWICE_SCALE + denominator) // (2 * denominator)
+
+
+def _decimal(units: int) -> Decimal:
+    return Decimal(units) * _STEP  # exact in _EXACT: only the exponent changes
+
+
+def _ratio(numerator: int, denominator: int) -> Decimal:
+    return _decimal(_units(numerator, denominator))
+
+
+# The result values are named tuples, not frozen dataclasses, and the batched path builds them
+# with tuple.__new__ (no per-field Python call): it makes three per project.
+_new = tuple.__new__
 
 
 class Multiples(NamedTuple):
@@ -171,13 +194,25 @@ def multiples(
         raise MetricsError(
             gettext_noop("Invested, distributed, residual and costs cannot be negative.")
         )
-    paid_in = invested_fen + costs_fen
-    value = distributed_fen + residual_fen
-    dpi, tvpi = ratio(distributed_fen, paid_in), ratio(value, paid_in)
-    rvpi = None if tvpi is None or dpi is None else tvpi - dpi
-    return Multiples(
-        invested_fen, paid_in, distributed_fen, residual_fen, dpi, rvpi, tvpi,
-        ratio(value, invested_fen),
+    with localcontext(_EXACT):
+        return _multiples(invested_fen, costs_fen, distributed_fen, residual_fen)
+
+
+def _multiples(invested: int, costs: int, distributed: int, residual: int) -> Multiples:
+    paid_in = invested + costs
+    if not paid_in:
+        return _new(Multiples, (invested, 0, distributed, residual, None, None, None, None))
+    value = distributed + residual
+    # The quotients in units of the last place, rounded half up in exact integers; RVPI is
+    # TVPI − DPI in those units, so the three add up whatever the caller's decimal context.
+    dpi, tvpi = _units(distributed, paid_in), _units(value, paid_in)
+    tvpi_ratio = _decimal(tvpi)
+    # Without costs, invested is paid-in and MOIC is TVPI: the same immutable value.
+    moic = tvpi_ratio if not costs else _ratio(value, invested) if invested else None
+    return _new(
+        Multiples,
+        (invested, paid_in, distributed, residual,
+         _decimal(dpi), _decimal(tvpi - dpi), tvpi_ratio, moic),
     )  # fmt: skip
 
 
@@ -188,77 +223,62 @@ class Rate(NamedTuple):
     reason: Message | None = None
 
 
-def _to_rate(value: float | None) -> Rate:
-    if value is None or value != value:  # pyxirr gives None (silent) or NaN when it cannot solve
-        return Rate(None, Message(gettext_noop("The rate could not be solved for these flows.")))
-    return Rate(Decimal(f"{value:.{RATE_PLACES}f}"))  # the float's exact value, rounded
-
-
-def _solve(dates: list[dt.date], amounts: list[int], has_in: bool, has_out: bool) -> Rate:
-    if not dates:
-        return Rate(None, Message(gettext_noop("There are no cash flows.")))
-    if not has_out:
-        return Rate(None, Message(gettext_noop("Nothing has been paid in: there is no rate.")))
-    if not has_in:
-        return Rate(
-            None,
-            Message(
-                gettext_noop(
-                    "Nothing has come back and nothing is left (a total loss): "
-                    "the flows never change sign, so there is no rate."
-                )
-            ),
+_NO_FLOWS = Rate(None, Message(gettext_noop("There are no cash flows.")))
+_NOTHING_PAID_IN = Rate(None, Message(gettext_noop("Nothing has been paid in: there is no rate.")))
+_TOTAL_LOSS = Rate(
+    None,
+    Message(
+        gettext_noop(
+            "Nothing has come back and nothing is left (a total loss): "
+            "the flows never change sign, so there is no rate."
         )
-    return _to_rate(_pyxirr(dates, amounts, silent=True))
+    ),
+)
+_UNSOLVED = Rate(None, Message(gettext_noop("The rate could not be solved for these flows.")))
 
 
-# The result values are named tuples, not frozen dataclasses: the batched path builds three of
-# them per project and a named tuple is built several times faster.
+def _solve(dates: list[dt.date], amounts: list[int], paid_in: int, value: int) -> Rate:
+    if not dates:
+        return _NO_FLOWS
+    if not paid_in:
+        return _NOTHING_PAID_IN
+    if not value:
+        return _TOTAL_LOSS
+    rate = _pyxirr(dates, amounts, silent=True)
+    if rate is None or rate != rate:  # pyxirr gives None (silent) or NaN when it cannot solve
+        return _UNSOLVED
+    # The float's exact value, rounded once to RATE_PLACES.
+    return _new(Rate, (Decimal(format(rate, _RATE_FORMAT)), None))
+
+
 class ProjectMetrics(NamedTuple):
     key: str
     multiples: Multiples
     xirr: Rate
 
 
-def _accumulate(
-    project: Project, as_of: dt.date, dates: list[dt.date], amounts: list[int]
-) -> tuple[int, int, int]:
-    """Append the project's flows (negative = paid in) and return invested, costs, distributed."""
-    invested = costs = distributed = 0
-    for f in project.flows:
-        kind, amount = f.kind, f.amount_fen
-        if kind is _DISTRIBUTION:
-            distributed += amount
-            amounts.append(amount)
-        else:
-            if kind is _INVESTMENT:
-                invested += amount
-            else:
-                costs += amount
-            amounts.append(-amount)
-        dates.append(f.when)
-    if dates and max(dates) > as_of:
-        raise MetricsError(
-            gettext_noop("%(key)s: a cash flow on %(when)s is after %(as_of)s."),
-            {"key": project.key, "when": max(dates).isoformat(), "as_of": as_of.isoformat()},
-        )
-    return invested, costs, distributed
-
-
 def _metrics(
-    key: str, as_of: dt.date, dates: list[dt.date], amounts: list[int], totals: tuple[int, ...]
+    key: str,
+    as_of: dt.date,
+    dates: list[dt.date],
+    amounts: list[int],
+    invested: int,
+    costs: int,
+    distributed: int,
+    residual: int,
 ) -> ProjectMetrics:
-    invested, costs, distributed, residual = totals
-    if residual >= _EXACT_FLOAT_LIMIT:
-        raise MetricsError(gettext_noop("%(key)s: the residual value is too large."), {"key": key})
+    """The multiples from the totals and the rate from the flows, the residual value joining
+    them as a terminal inflow on `as_of` (the lists are extended)."""
     if residual:
+        if residual >= _EXACT_FLOAT_LIMIT:
+            raise MetricsError(
+                gettext_noop("%(key)s: the residual value is too large."), {"key": key}
+            )
         dates.append(as_of)
         amounts.append(residual)
-    m = multiples(
-        invested_fen=invested, distributed_fen=distributed, residual_fen=residual, costs_fen=costs
-    )
-    return ProjectMetrics(
-        key, m, _solve(dates, amounts, distributed + residual > 0, m.paid_in_fen > 0)
+    m = _multiples(invested, costs, distributed, residual)
+    return _new(
+        ProjectMetrics, (key, m, _solve(dates, amounts, m.paid_in_fen, distributed + residual))
     )
 
 
@@ -271,12 +291,7 @@ def project_metrics(project: Project, as_of: dt.date) -> ProjectMetrics:
     >>> r.multiples.dpi, r.xirr.value  # 10% over 366 days
     (Decimal('1.10000000'), Decimal('0.099714'))
     """
-    dates: list[dt.date] = []
-    amounts: list[int] = []
-    invested, costs, distributed = _accumulate(project, as_of, dates, amounts)
-    return _metrics(
-        project.key, as_of, dates, amounts, (invested, costs, distributed, project.residual_fen)
-    )
+    return portfolio_metrics((project,), as_of).projects[0]
 
 
 @dataclass(frozen=True)
@@ -288,30 +303,52 @@ class PortfolioMetrics:
 def portfolio_metrics(projects: Sequence[Project], as_of: dt.date) -> PortfolioMetrics:
     """Per project metrics and the portfolio's (gross: investment flows of all projects pooled).
 
-    The batched path: one pass over the flows builds each project's inputs and the portfolio's
-    at once; pyxirr has no batched XIRR over many series, so each project is one call to its
-    Rust solver (a few microseconds).
+    One pass over the flows builds each project's inputs and the portfolio's at once; pyxirr
+    has no batched XIRR over many series, so each project is one call to its Rust solver (a
+    few microseconds).
     """
-    all_dates: list[dt.date] = []
-    all_amounts: list[int] = []
+    with localcontext(_EXACT):
+        return _portfolio_metrics(projects, as_of)
+
+
+def _portfolio_metrics(projects: Sequence[Project], as_of: dt.date) -> PortfolioMetrics:
+    pooled_dates: list[dt.date] = []
+    pooled_amounts: list[int] = []
     total_invested = total_costs = total_distributed = total_residual = 0
     results = []
     for p in projects:
+        key, residual = p.key, p.residual_fen
         dates: list[dt.date] = []
-        amounts: list[int] = []
-        invested, costs, distributed = _accumulate(p, as_of, dates, amounts)
-        all_dates += dates
-        all_amounts += amounts
+        amounts: list[int] = []  # paid in negative
+        invested = costs = distributed = 0
+        for when, kind, amount in p.flows:
+            dates.append(when)
+            if kind is _DISTRIBUTION:
+                distributed += amount
+                amounts.append(amount)
+            else:
+                if kind is _INVESTMENT:
+                    invested += amount
+                else:
+                    costs += amount
+                amounts.append(-amount)
+        if dates and max(dates) > as_of:
+            raise MetricsError(
+                gettext_noop("%(key)s: a cash flow on %(when)s is after %(as_of)s."),
+                {"key": key, "when": max(dates).isoformat(), "as_of": as_of.isoformat()},
+            )
+        pooled_dates += dates  # before the residual joins the project's own flows
+        pooled_amounts += amounts
         # Plain locals, not a list indexed in a loop: this runs once per project.
         total_invested += invested
         total_costs += costs
         total_distributed += distributed
-        total_residual += p.residual_fen
-        results.append(
-            _metrics(p.key, as_of, dates, amounts, (invested, costs, distributed, p.residual_fen))
-        )
-    totals = (total_invested, total_costs, total_distributed, total_residual)
-    portfolio = _metrics("portfolio", as_of, all_dates, all_amounts, totals)
+        total_residual += residual
+        results.append(_metrics(key, as_of, dates, amounts, invested, costs, distributed, residual))
+    portfolio = _metrics(
+        "portfolio", as_of, pooled_dates, pooled_amounts,
+        total_invested, total_costs, total_distributed, total_residual,
+    )  # fmt: skip
     return PortfolioMetrics(tuple(results), portfolio)
 
 
