@@ -8,13 +8,15 @@ import datetime as dt
 import importlib
 import importlib.util
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from patientcap.accounts.models import Organisation, OrganisationType, Role, User
 from patientcap.approvals import services as approval_services
 from patientcap.domain.ledger import (
+    FISCAL_POOL,
     RISK_COMPENSATION_POOL,
     JournalEntry,
     credit,
@@ -80,8 +82,36 @@ ASSIGNED_TO_AGENT = 30
 
 # The programme apps that add their part of the demo, in order (later ones build on earlier ones:
 # matched credit needs the investments). Each has a `demo.py` with `build(zone: DemoZone) -> dict`
-# returning counts for the summary.
+# returning counts for the summary, and may have `history(zone: DemoZone)`, run for every app
+# before any `build`, which records the programme's past and adds its fiscal-pool money to
+# `zone.history`.
 PROGRAMMES = ("investments", "equity", "valuations", "evaluation", "matching", "lending")
+
+
+@dataclass
+class FiscalHistory:
+    """The fiscal pool's past, from every programme, booked in one date-ordered batch once all of
+    it is known: pool cash may leave the pool only on or after its latest entry, so programmes
+    whose pasts overlap (invest-first since 2019, the angel fund since 2021) cannot book theirs
+    in turn. Each entry keeps its true date."""
+
+    dated: list[tuple[dt.date, int, JournalEntry]] = field(default_factory=list)
+    links: list[Callable[[dict[str, int]], None]] = field(default_factory=list)
+
+    def add(self, entry: JournalEntry, order: int) -> None:
+        """`order` places the entry within its day (lower first): money in before money out."""
+        self.dated.append((entry.date, order, entry))
+
+    def then(self, link: Callable[[dict[str, int]], None]) -> None:
+        """Call `link` with each entry's id by idempotency key once the batch is posted."""
+        self.links.append(link)
+
+    def book(self, actor: User) -> None:
+        entries = [e for _, _, e in sorted(self.dated, key=lambda d: (d[0], d[1]))]
+        ids = post_batch(entries, actor=actor, source="demo")
+        by_key = dict(zip((e.idempotency_key for e in entries), ids, strict=True))
+        for link in self.links:
+            link(by_key)
 
 
 @dataclass(frozen=True)
@@ -93,6 +123,7 @@ class DemoZone:
     orgs: dict[str, Organisation]  # by name (ORGANISATIONS)
     users: dict[str, User]  # by demo username (USERS)
     firms: list[Enterprise]  # firms[0] is the demo "firm" user's own enterprise
+    history: FiscalHistory = field(default_factory=FiscalHistory)
 
 
 def is_built() -> bool:
@@ -115,9 +146,18 @@ def build(*, enterprises: int = 400, seed: int = 2025, as_of: dt.date) -> dict:
         "enterprises": len(firms),
     }
     zone = DemoZone(rng=rng, as_of=as_of, orgs=orgs, users=users, firms=firms)
-    for app in PROGRAMMES:
-        if importlib.util.find_spec(f"patientcap.{app}.demo"):
-            summary.update(importlib.import_module(f"patientcap.{app}.demo").build(zone))
+    _fiscal_contributions(zone.history)
+    demos = [
+        importlib.import_module(f"patientcap.{app}.demo")
+        for app in PROGRAMMES
+        if importlib.util.find_spec(f"patientcap.{app}.demo")
+    ]
+    for module in demos:
+        if hasattr(module, "history"):
+            module.history(zone)
+    zone.history.book(users["zone"])
+    for module in demos:
+        summary.update(module.build(zone))
     return summary
 
 
@@ -186,24 +226,33 @@ def _relationships(
 
 def _pool_funding(zone: User) -> None:
     """The risk-compensation pool's past contributions, booked in one batch (they predate the
-    platform). The fiscal pool's (FISCAL_CONTRIBUTIONS) are booked by the invest-first demo in
-    one date-ordered batch with its history: pool cash may not leave the pool on a date before
-    its latest entry, so contributions and tranches must be booked together, oldest first."""
+    platform and nothing else moves that pool's cash before the loans do)."""
     book = RISK_COMPENSATION_POOL
-    entries = [
-        JournalEntry(
-            book=book,
-            date=day,
-            memo=f"风险补偿资金注资（云溪财预〔{day.year}〕{i + 1}号）",
-            idempotency_key=f"demo:{book}:{day.isoformat()}",
-            postings=(
-                debit(f"{book}.cash", parse_amount(amount)),
-                credit(f"{book}.contributions", parse_amount(amount)),
-            ),
+    post_batch(
+        [contribution(book, day, amount, f"风险补偿资金注资（云溪财预〔{day.year}〕{i + 1}号）")
+         for i, (day, amount) in enumerate(RISK_POOL_CONTRIBUTIONS)],
+        actor=zone, source="demo",
+    )  # fmt: skip
+
+
+def _fiscal_contributions(history: FiscalHistory) -> None:
+    """The fiscal pool's yearly contributions, first on their day in the fiscal pool's history."""
+    for i, (day, amount) in enumerate(FISCAL_CONTRIBUTIONS):
+        history.add(
+            contribution(FISCAL_POOL, day, amount, f"财政注资（云溪财预〔{day.year}〕{i + 1}号）"),
+            order=0,
         )
-        for i, (day, amount) in enumerate(RISK_POOL_CONTRIBUTIONS)
-    ]
-    post_batch(entries, actor=zone, source="demo")
+
+
+def contribution(book: str, day: dt.date, amount: str, memo: str) -> JournalEntry:
+    fen = parse_amount(amount)
+    return JournalEntry(
+        book=book,
+        date=day,
+        memo=memo,
+        idempotency_key=f"demo:{book}:{day.isoformat()}",
+        postings=(debit(f"{book}.cash", fen), credit(f"{book}.contributions", fen)),
+    )
 
 
 def _pending_contribution(zone: User, as_of: dt.date) -> None:

@@ -5,15 +5,13 @@ anti-dilution, co-investments beside converted invest-first stakes, and a few ex
 sales paid by the waterfall, a secondary sale, a founder buyback at a loss). Every holding has its
 exit plan and next-round tracker; the latest rounds leave some reviews due.
 
-The cap tables are recorded through the equity services in date order. Firms whose table the
-invest-first demo opened are reused (`open_cap_table` is idempotent for the same founders, and
-refuses different ones; their tables are extended only after their latest event and only while
-not exited). The fund's money is booked in one `ledger.services.post_batch`. Pool cash may not
-leave the pool on a date before its latest entry, and the invest-first history has already been
-booked up to about as_of, so the fund's historic movements (which predate its bookkeeping on the
-platform) are booked on the day the books allow, in their historic order, each memo naming its
-original date; the cap tables carry the true dates. One investment is then taken live through
-maker-checker on as_of, and one more waits in the approvals queue.
+`history` records the cap tables through the equity services in date order. Firms whose table
+the invest-first demo opened are reused (`open_cap_table` is idempotent for the same founders,
+and refuses different ones; their tables are extended only after their latest event and only
+while not exited). The fund's money — its fiscal allocation (ANGEL_ALLOCATION), investments and
+exits — goes into the zone's fiscal history, which `core.demo` books in one date-ordered batch
+with the invest-first past, each entry on its true date. `build` then takes one investment live
+through maker-checker on as_of and leaves one more waiting in the approvals queue.
 
 Deterministic for a given seed (`zone.rng`); works from 40 enterprises up.
 """
@@ -26,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from patientcap.approvals import services as approvals
-from patientcap.core.demo import DemoZone
+from patientcap.core.demo import DemoZone, contribution
 from patientcap.domain.captable import (
     AntiDilution,
     ConvertibleNote,
@@ -37,14 +35,14 @@ from patientcap.domain.captable import (
     PreMoneySafe,
     ShareClass,
 )
-from patientcap.domain.ledger import JournalEntry
+from patientcap.domain.ledger import FISCAL_POOL
 from patientcap.equity import selectors, services, store
 from patientcap.equity.models import AngelHolding, AngelInvestment, CapTableEvent, EventKind
-from patientcap.ledger.models import Balance
-from patientcap.ledger.services import post_batch
 
 HOLDINGS = 32
 START = dt.date(2021, 1, 11)
+# The fund's fiscal allocation into the pool, before its first investment (fictional document).
+ANGEL_ALLOCATION = (dt.date(2021, 1, 4), "3000万")
 WAN = 1_000_000  # fen in 万元
 CO_INVESTORS = (
     "云溪创投",
@@ -67,11 +65,14 @@ class _Firm:
     opened_by_us: bool
 
 
-def build(zone: DemoZone) -> dict[str, int]:
+def history(zone: DemoZone) -> None:
     fund = _Fund(zone)
     fund.history()
     fund.book()
-    fund.live()
+
+
+def build(zone: DemoZone) -> dict[str, int]:
+    _Fund(zone).live()
     return {
         "angel_holdings": AngelHolding.objects.count(),
         "angel_investments": AngelInvestment.objects.count(),
@@ -86,7 +87,6 @@ class _Fund:
         self.as_of = zone.as_of
         self.end = min(dt.date(2025, 9, 30), self.as_of - dt.timedelta(days=60))
         self.deferred: list[tuple[dt.date, str, Any]] = []  # (date, kind, row) to book
-        self.booked_on = self.end
 
     # --- which firms ------------------------------------------------------------------------
     def _firms(self) -> list[_Firm]:
@@ -259,49 +259,41 @@ class _Fund:
 
     # --- the books ------------------------------------------------------------------------------
     def book(self) -> None:
-        """Book the fund's history in one batch, in its historic order, on the first day the pool
-        allows (see the module docstring); link each investment to its entry."""
-        cash = Balance.objects.filter(account__code="fiscal_pool.cash").first()
-        booked = cash.last_date if cash is not None and cash.last_date else self.end
-        day = max(booked, self.end)
-        entries: list[JournalEntry] = []
+        """Add the fund's allocation and its history's money to the zone's fiscal history, and
+        link each investment to its entry once booked."""
+        day, amount = ANGEL_ALLOCATION
+        memo = f"凤栖天使基金财政出资（云溪财预〔{day.year}〕8号）"
+        history = self.zone.history
+        history.add(contribution(FISCAL_POOL, day, amount, memo), order=0)
         investments: list[AngelInvestment] = []
-        for original, kind, row in sorted(self.deferred, key=lambda d: (d[0], d[1] != "exit")):
+        for on, kind, row in self.deferred:
             if kind == "invest":
-                entry = services.investment_entry(
-                    row.holding.enterprise, row.amount_fen, day, f"demo:angel:invest:{row.pk}"
+                key = f"demo:angel:invest:{row.pk}"
+                history.add(
+                    services.investment_entry(row.holding.enterprise, row.amount_fen, on, key),
+                    order=2,
                 )
                 investments.append(row)
             else:
                 cost = services.holding_cost_fen(row)
                 made = services.exit_entry(
-                    row, cost, row.returned_fen, day, f"demo:angel:exit:{row.pk}"
+                    row, cost, row.returned_fen, on, f"demo:angel:exit:{row.pk}"
                 )
-                if made is None:
-                    continue
-                entry = made
-            memo = f"{entry.memo}（历史业务，原发生日 {original.isoformat()}）"
-            entries.append(
-                JournalEntry(
-                    book=entry.book,
-                    date=entry.date,
-                    memo=memo,
-                    idempotency_key=entry.idempotency_key,
-                    postings=entry.postings,
-                )
-            )
-        ids = post_batch(entries, actor=self.officer, source="demo")
-        by_key = dict(zip((e.idempotency_key for e in entries), ids, strict=True))
-        for row in investments:
-            row.entry_id = by_key[f"demo:angel:invest:{row.pk}"]
-        AngelInvestment.objects.bulk_update(investments, ["entry_id"])
-        self.booked_on = day
+                if made is not None:
+                    history.add(made, order=0)  # money in before money out on the day
+
+        def link(entry_of: dict[str, int]) -> None:
+            for row in investments:
+                row.entry_id = entry_of[f"demo:angel:invest:{row.pk}"]
+            AngelInvestment.objects.bulk_update(investments, ["entry_id"])
+
+        history.then(link)
 
     # --- live -----------------------------------------------------------------------------------
     def live(self) -> None:
         """One investment approved on as_of and one waiting for the reviewer, in firms with no
         cap table yet (the fund opens them first through maker-checker)."""
-        on = max(self.as_of, self.booked_on)
+        on = self.as_of
         taken = set(store.fund_enterprises())
         spare = [f for f in self.zone.firms[1:] if f.pk not in taken]
         spare = [f for f in spare if not CapTableEvent.objects.filter(enterprise=f).exists()][:2]

@@ -3,13 +3,11 @@ projects, about ¥63M invested, 82 exited returning about ¥34M to the pool, and
 (firms[0]) paid exactly ¥2,000,000 in two tranches and converted to equity, so that matched
 credit can match it 1:1.
 
-History (2019 on) predates the platform: its rows are created in bulk and its money is booked in
-one `post_batch` of date-ordered entries (tranches, conversions, write-offs, exits), with the
-cap-table events of converted firms recorded through the equity services. The pool cash may not
-leave the pool on a date before its latest entry, so when the fiscal contributions have already
-been booked the history starts the day after the last of them; when they have not, this batch
-books them (same documents and keys as `core.demo`) and the history starts in 2019. Then a few
-projects are taken through the real services and maker-checker so that every live stage has
+`history` (2019 on) predates the platform: its rows are created in bulk, the cap-table events of
+converted firms are recorded through the equity services, and its money (tranches, conversions,
+write-offs, exits) goes into the zone's fiscal history, which `core.demo` books in one
+date-ordered batch with the other programmes' pasts, each entry on its true date. Then `build`
+takes a few projects through the real services and maker-checker so that every live stage has
 something: applications awaiting review, a decision and a disbursement waiting in the approvals
 queue, evidence awaiting a verdict, overdue milestones, a write-off proposal.
 
@@ -30,11 +28,18 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from patientcap.approvals import services as approvals
-from patientcap.core.demo import FISCAL_CONTRIBUTIONS, DemoZone
+from patientcap.core.demo import DemoZone
 from patientcap.domain import invest_first as rules
 from patientcap.domain.captable import InvestFirst
 from patientcap.domain.captable import Variant as DomainVariant
-from patientcap.domain.ledger import FISCAL_POOL, JournalEntry, credit, debit, realisation
+from patientcap.domain.ledger import (
+    FISCAL_POOL,
+    JournalEntry,
+    Posting,
+    credit,
+    debit,
+    realisation,
+)
 from patientcap.domain.money import allocate, parse_amount
 from patientcap.equity import services as equity
 from patientcap.investments import services
@@ -56,8 +61,6 @@ from patientcap.investments.models import (
     Verdict,
     WriteOff,
 )
-from patientcap.ledger.models import Balance
-from patientcap.ledger.services import post_batch
 
 HISTORY_START = dt.date(2019, 4, 1)
 HISTORY_END = dt.date(2025, 11, 30)  # the last historic cash movement
@@ -140,33 +143,45 @@ class _Plan:
         return sum(self.tranche_fen)
 
 
-def build(zone: DemoZone) -> dict[str, int]:
+def history(zone: DemoZone) -> None:
     if len(zone.firms) < 2 + LIVE_FIRMS:
         raise ValueError("the invest-first demo needs at least 6 enterprises")
-    history = _History(zone)
-    history.plan()
-    history.save()
-    live = _Live(zone, history.live_firms)
-    live.build()
+    past = _History(zone)
+    past.plan()
+    past.save()
+
+
+def build(zone: DemoZone) -> dict[str, int]:
+    _Live(zone, _split(zone.firms)[1]).build()
     return {
         "invest_first_projects": Project.objects.count(),
         "invest_first_exits": Exit.objects.count(),
     }
 
 
+def _split(firms: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The firms with a converted stake (the longest-registered, one stake each; firms[0], the
+    demo firm, is converted apart), the firms of the live projects, and the rest."""
+    room = min(CONVERTED_FIRMS - 1, len(firms) - 2 - LIVE_FIRMS)  # keep a firm for the others
+    converted = sorted(firms[1:], key=lambda f: (f.registration_date, f.pk))[:room]
+    unconverted = [f for f in firms[1:] if f not in converted]
+    return converted, unconverted[:LIVE_FIRMS], unconverted[LIVE_FIRMS:]
+
+
+def _entry(day: dt.date, memo: str, key: str, postings: tuple[Posting, ...]) -> JournalEntry:
+    return JournalEntry(
+        book=FISCAL_POOL, date=day, memo=memo, idempotency_key=key, postings=postings
+    )
+
+
 class _History:
     def __init__(self, zone: DemoZone) -> None:
         self.zone, self.rng = zone, zone.rng
         self.zone_officer, self.reviewer = zone.users["zone"], zone.users["reviewer"]
-        cash = Balance.objects.filter(account__code="fiscal_pool.cash").first()
-        booked = cash.last_date if cash is not None else None
-        # Money may leave the pool only on or after its latest entry (see the module docstring).
-        self.start = max(HISTORY_START, booked + dt.timedelta(days=1)) if booked else HISTORY_START
-        self.book_contributions = booked is None
-        last = zone.as_of - dt.timedelta(days=30)
-        self.end = min(HISTORY_END, last) if self.book_contributions else last
+        self.start = HISTORY_START
+        self.end = min(HISTORY_END, zone.as_of - dt.timedelta(days=30))
         self.plans: list[_Plan] = []
-        self.live_firms: list[Any] = []
+        self.converted_firms, self.live_firms, self.others = _split(zone.firms)
 
     # --- dates ---------------------------------------------------------------------------------
     def _at(self, fraction: float) -> dt.date:
@@ -180,20 +195,15 @@ class _History:
     # --- the plan ------------------------------------------------------------------------------
     def plan(self) -> None:
         firms = self.zone.firms
-        # One converted stake per firm, in the longest-registered firms; firms[0] is the demo
-        # firm, converted too. The next four firms get the live projects.
+        # One converted stake per firm (see _split); firms[0] is the demo firm, converted too.
         wanted = (
             ["secondary_sale"] * SECONDARY
             + ["merger_acquisition"] * MERGERS
             + ["ipo"] * IPOS
             + ["converted"] * (CONVERTED - 1)
         )
-        room = min(len(wanted), len(firms) - 2 - LIVE_FIRMS)  # keep one firm for the others
-        rest = sorted(firms[1:], key=lambda f: (f.registration_date, f.pk))
-        converted_firms = rest[:room]
-        unconverted_firms = [f for f in firms[1:] if f not in converted_firms]
-        self.live_firms = unconverted_firms[:LIVE_FIRMS]
-        others = unconverted_firms[LIVE_FIRMS:]
+        converted_firms, others = self.converted_firms, self.others
+        room = len(converted_firms)
         outcomes, dropped = wanted[:room], wanted[room:]
         unconverted = (
             ["buyback"] * BUYBACKS + ["written_off"] * WRITTEN_OFF + ["disbursing"] * DISBURSING
@@ -348,8 +358,9 @@ class _History:
         self._milestones(agreements)
         diligence = self._diligence()
         self._cap_tables()
-        ids = post_batch(self._entries(), actor=officer, source="demo")
-        self._money_rows(dict(zip(self._keys, ids, strict=True)), diligence)
+        for day_order, entry in self._entries():
+            self.zone.history.add(entry, day_order)
+        self.zone.history.then(lambda entry_of: self._money_rows(entry_of, diligence))
         self._rejected()
 
     @staticmethod
@@ -526,100 +537,53 @@ class _History:
                 )
 
     # --- the books -------------------------------------------------------------------------------
-    def _entries(self) -> list[JournalEntry]:
-        """Every historic entry in date order (contributions first on a day), with its key."""
-        dated: list[tuple[dt.date, int, JournalEntry]] = []
-        if self.book_contributions:
-            for i, (day, amount) in enumerate(FISCAL_CONTRIBUTIONS):
-                fen = parse_amount(amount)
-                dated.append(
-                    (
-                        day,
-                        0,
-                        JournalEntry(
-                            book=FISCAL_POOL,
-                            date=day,
-                            memo=f"财政注资（云溪财预〔{day.year}〕{i + 1}号）",
-                            idempotency_key=f"demo:{FISCAL_POOL}:{day.isoformat()}",
-                            postings=(
-                                debit("fiscal_pool.cash", fen),
-                                credit("fiscal_pool.contributions", fen),
-                            ),
-                        ),
-                    )
-                )
+    def _entries(self) -> list[tuple[int, JournalEntry]]:
+        """Every historic entry with its place in its day: tranches (1) before conversions (2)
+        before exits and write-offs (3); the fiscal contributions (0) come first."""
+        dated: list[tuple[int, JournalEntry]] = []
         for p in self.plans:
             project = p.project
             assert project is not None
+            pk, title = project.pk, project.title
             for t, paid_on in zip(p.tranches, p.tranche_dates, strict=True):
-                dated.append(
-                    (
-                        paid_on,
-                        1,
-                        JournalEntry(
-                            book=FISCAL_POOL,
-                            date=paid_on,
-                            memo=f"先投后股拨付：{project.title} 第{t.number}笔",
-                            idempotency_key=f"invest-first:tranche:{t.pk}",
-                            postings=(
-                                debit(services.INVESTED, t.amount_fen),
-                                credit(services.CASH, t.amount_fen),
-                            ),
-                        ),
-                    )
+                postings = (
+                    debit(services.INVESTED, t.amount_fen),
+                    credit(services.CASH, t.amount_fen),
                 )
+                memo = f"先投后股拨付：{title} 第{t.number}笔"
+                dated.append((1, _entry(paid_on, memo, f"invest-first:tranche:{t.pk}", postings)))
             if p.converted is not None:
+                postings = (
+                    debit(services.EQUITY, p.paid_fen),
+                    credit(services.INVESTED, p.paid_fen),
+                )
+                memo = f"先投后股转股：{title}"
                 dated.append(
-                    (
-                        p.converted,
-                        2,
-                        JournalEntry(
-                            book=FISCAL_POOL,
-                            date=p.converted,
-                            memo=f"先投后股转股：{project.title}",
-                            idempotency_key=f"invest-first:conversion:{project.pk}",
-                            postings=(
-                                debit(services.EQUITY, p.paid_fen),
-                                credit(services.INVESTED, p.paid_fen),
-                            ),
-                        ),
-                    )
+                    (2, _entry(p.converted, memo, f"invest-first:conversion:{pk}", postings))
                 )
             if p.outcome == "written_off":
+                postings = (
+                    debit("fiscal_pool.write_off_losses", p.paid_fen),
+                    credit(services.INVESTED, p.paid_fen),
+                )
+                memo = f"先投后股容亏核销：{title}"
                 dated.append(
-                    (
-                        p.resolved,
-                        3,
-                        JournalEntry(
-                            book=FISCAL_POOL,
-                            date=p.resolved,
-                            memo=f"先投后股容亏核销：{project.title}",
-                            idempotency_key=f"invest-first:write-off:{project.pk}",
-                            postings=(
-                                debit("fiscal_pool.write_off_losses", p.paid_fen),
-                                credit(services.INVESTED, p.paid_fen),
-                            ),
-                        ),
-                    )
+                    (3, _entry(p.resolved, memo, f"invest-first:write-off:{pk}", postings))
                 )
             if p.outcome in ExitRoute.values:
-                dated.append((p.resolved, 3, self._exit_entry(p)))
-        dated.sort(key=lambda d: (d[0], d[1]))
-        self._keys = [e.idempotency_key for _, _, e in dated]
-        return [e for _, _, e in dated]
+                dated.append((3, self._exit_entry(p)))
+        return dated
 
     def _exit_entry(self, p: _Plan) -> JournalEntry:
         project = p.project
         assert project is not None and p.resolved_on is not None
         cost, proceeds = p.paid_fen, p.proceeds_fen
         holding = services.EQUITY if p.converted else services.INVESTED
-        postings = realisation(holding, cost, proceeds)
-        return JournalEntry(
-            book=FISCAL_POOL,
-            date=p.resolved,
-            memo=f"先投后股退出（{ExitRoute(p.outcome).label}）：{project.title}",
-            idempotency_key=f"invest-first:exit:{project.pk}",
-            postings=tuple(postings),
+        return _entry(
+            p.resolved,
+            f"先投后股退出（{ExitRoute(p.outcome).label}）：{project.title}",
+            f"invest-first:exit:{project.pk}",
+            tuple(realisation(holding, cost, proceeds)),
         )
 
     def _money_rows(self, entry_of: dict[str, int], diligence: dict[int, DiligenceReview]) -> None:

@@ -50,15 +50,19 @@ def test_the_demo_zone_reports_its_headline_figures_as_json(patientcap):
     assert invest_first["returned_yuan"] == "34000000.00"
     loans = figures["tiered_loans"]
     assert loans["count"] >= 40 and Decimal(loans["amount_yuan"]) > 100_000_000
-    # Every yuan is accounted for: contributions, less what went out, plus what came back.
-    assert Decimal(figures["pool"]["fiscal_pool_cash"]) == (
-        90_000_000
+    # Every yuan is accounted for: contributions (¥90M for invest-first since 2019, ¥30M for the
+    # angel fund in 2021), less what went out, plus what came back.
+    pool = figures["pool"]
+    assert Decimal(pool["fiscal_pool_contributions"]) == 120_000_000
+    assert Decimal(pool["risk_compensation_pool_contributions"]) == 50_000_000
+    assert Decimal(pool["fiscal_pool_cash"]) == (
+        120_000_000
         - Decimal(invest_first["invested_yuan"])
         + Decimal(invest_first["returned_yuan"])
         - Decimal(angel["invested_yuan"])
         + Decimal(angel["returned_yuan"])
     )
-    assert Decimal(figures["pool"]["risk_compensation_pool_cash"]) == 50_000_000 - Decimal(
+    assert Decimal(pool["risk_compensation_pool_cash"]) == 50_000_000 - Decimal(
         loans["losses_by_party"]["pool"]
     )
 

@@ -82,8 +82,7 @@ def test_the_small_demo_has_every_live_stage_and_pending_proposals():
 
 
 @pytest.mark.django_db
-def test_when_the_contributions_are_not_yet_booked_the_history_starts_in_2019(monkeypatch):
-    monkeypatch.setattr(demo, "_pool_funding", lambda zone: None)
+def test_the_history_starts_in_2019_with_the_first_fiscal_contribution():
     demo.build(enterprises=60, seed=3, as_of=AS_OF)
     f = _figures()
     assert f.contributions_fen == 90_000_000_00
