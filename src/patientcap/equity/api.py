@@ -250,8 +250,8 @@ def angel_holdings(request: HttpRequest, as_of: dt.date | None = None) -> Any:
         raise HttpError(403, "The angel fund's books are for zone staff and auditors.")
     as_of = as_of or today()
     out = []
-    for h in scoping.readable(user, AngelHolding).select_related("enterprise"):
-        line = selectors.holding_line(h, as_of)
+    holdings = list(scoping.readable(user, AngelHolding).select_related("enterprise"))
+    for h, line in zip(holdings, selectors.holding_lines(holdings, as_of), strict=True):
         out.append(
             {
                 "id": h.pk,

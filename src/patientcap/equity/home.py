@@ -24,7 +24,7 @@ def angel_fund(user: Any) -> Contribution | None:
         return Contribution(links=links) if user.role in CAP_TABLE_READERS else None
     on = today()
     holdings = list(scoping.readable(user, AngelHolding).filter(opened_on__lte=on))
-    f = selectors.fund_figures(holdings, on)
+    f = selectors.fund_figures(selectors.holding_lines(holdings, on), on)
     fund = reverse("equity:fund")
     return Contribution(
         cards=[

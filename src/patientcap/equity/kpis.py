@@ -12,7 +12,7 @@ from patientcap.equity import selectors, store
 
 @section("angel_fund")
 def angel_fund(as_of: dt.date) -> dict[str, Any]:
-    f = selectors.fund_figures(store.fund_holdings(as_of), as_of)
+    f = selectors.fund_figures(selectors.holding_lines(store.fund_holdings(as_of), as_of), as_of)
     return {
         "investments": f.investments,
         "invested_yuan": yuan(f.invested_fen),

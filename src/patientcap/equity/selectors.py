@@ -8,10 +8,9 @@ the enterprise or holding through `accounts.scoping` and only then call them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db.models import Sum
 
 from patientcap.domain.captable import CapTable, Ownership, ownership
 from patientcap.domain.messages import Invalid, gettext_noop
@@ -22,6 +21,7 @@ from patientcap.equity.models import (
     CapTableEvent,
     EventKind,
     HoldingStatus,
+    Snapshot,
 )
 
 
@@ -39,17 +39,21 @@ def history(enterprise_id: int, on: dt.date) -> list[tuple[CapTableEvent, replay
 def state(enterprise_id: int, on: dt.date) -> replay.State:
     """The state on `on`: the latest snapshot when no event is dated after `on` (events are
     recorded in date order), else the replay of the events up to `on`."""
-    snap = store.snapshot(enterprise_id)
-    if snap is not None and snap.event.on <= on:
-        return replay.snapshot_state(snap.table)
-    last = None
-    for last in replay.replay((e.kind, e.payload) for e in store.events(enterprise_id, on)):  # noqa: B007
-        pass
+    last = _state(enterprise_id, on, store.snapshot(enterprise_id))
     if last is None:
         raise NoCapTable(
             gettext_noop("Enterprise %(id)s has no cap table on %(on)s."),
             {"id": enterprise_id, "on": on.isoformat()},
         )
+    return last
+
+
+def _state(enterprise_id: int, on: dt.date, snap: Snapshot | None) -> replay.State | None:
+    if snap is not None and snap.event.on <= on:
+        return replay.snapshot_state(snap.table)
+    last = None
+    for last in replay.replay((e.kind, e.payload) for e in store.events(enterprise_id, on)):  # noqa: B007
+        pass
     return last
 
 
@@ -64,6 +68,10 @@ def holding_shares(enterprise_id: int, holder: str, on: dt.date) -> int:
         table = cap_table(enterprise_id, on)
     except NoCapTable:
         return 0
+    return _shares(table, holder)
+
+
+def _shares(table: CapTable, holder: str) -> int:
     return sum(h.shares for h in table.holdings if h.holder == holder)
 
 
@@ -153,27 +161,39 @@ class HoldingLine:
 
 
 def holding_line(holding: AngelHolding, on: dt.date) -> HoldingLine:
-    invested = holding.investments.filter(on__lte=on).aggregate(s=Sum("amount_fen"))["s"] or 0
-    shares = holding_shares(holding.enterprise_id, holding.holder, on)
-    price = latest_price_per_share(holding.enterprise_id, on)
-    if holding.status == HoldingStatus.EXITED and holding.exited_on and holding.exited_on <= on:
-        value = holding.returned_fen
-    elif price is not None and shares:
-        value = int((price * shares).to_integral_value())
-    else:
-        value = invested  # a SAFE or note not yet converted: held at cost
-    multiple = (Decimal(value) / invested).quantize(Decimal("0.01")) if invested else None
-    review = holding.reviews.filter(on__lte=on).first()
-    return HoldingLine(
-        holding,
-        invested,
-        shares,
-        price,
-        value,
-        multiple,
-        store.rounds_between(holding.enterprise_id, holding.opened_on, on),
-        review.note if review else "",
-    )
+    return holding_lines([holding], on)[0]
+
+
+def holding_lines(holdings: Sequence[AngelHolding], on: dt.date) -> list[HoldingLine]:
+    """Each holding's line on `on`, in a fixed number of queries however many holdings there
+    are (the fund's page and its home card read every holding)."""
+    reads = store.HoldingReads(holdings, on)
+    lines = []
+    for h in holdings:
+        invested = reads.invested_fen.get(h.pk, 0)
+        state = _state(h.enterprise_id, on, reads.snapshots.get(h.enterprise_id))
+        shares = 0 if state is None else _shares(state.table, h.holder)
+        price = reads.latest_price(h.enterprise_id)
+        if h.status == HoldingStatus.EXITED and h.exited_on and h.exited_on <= on:
+            value = h.returned_fen
+        elif price is not None and shares:
+            value = int((price * shares).to_integral_value())
+        else:
+            value = invested  # a SAFE or note not yet converted: held at cost
+        multiple = (Decimal(value) / invested).quantize(Decimal("0.01")) if invested else None
+        lines.append(
+            HoldingLine(
+                h,
+                invested,
+                shares,
+                price,
+                value,
+                multiple,
+                reads.rounds_after(h.enterprise_id, h.opened_on),
+                reads.last_note.get(h.pk, ""),
+            )
+        )
+    return lines
 
 
 @dataclass(frozen=True)
@@ -200,8 +220,9 @@ class FundFigures:
         return (Decimal(self.returned_fen) / self.invested_fen).quantize(Decimal("0.01"))
 
 
-def fund_figures(holdings: list[AngelHolding], on: dt.date) -> FundFigures:
-    lines = [holding_line(h, on) for h in holdings if h.opened_on <= on]
+def fund_figures(lines: Sequence[HoldingLine], on: dt.date) -> FundFigures:
+    """The fund's totals from its holdings' lines on `on` (`holding_lines`)."""
+    lines = [line for line in lines if line.holding.opened_on <= on]
     angel = [line for line in lines if line.holding.kind == "angel"]
     exited = [
         line

@@ -308,7 +308,7 @@ def fund(request: HttpRequest) -> HttpResponse:
         .select_related("enterprise")
         .filter(opened_on__lte=as_of)
     )
-    lines = [selectors.holding_line(h, as_of) for h in holdings]
+    lines = selectors.holding_lines(holdings, as_of)
     return render(
         request,
         "equity/fund.html",
@@ -316,7 +316,7 @@ def fund(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "error": error,
             "lines": lines,
-            "figures": selectors.fund_figures(holdings, as_of),
+            "figures": selectors.fund_figures(lines, as_of),
             "due": [line for line in lines if line.holding.review_due_since],
             "may_invest": may_propose(request.user, "equity.angel_invest"),
         },
