@@ -10,7 +10,7 @@ import chinese_calendar
 import pytest
 
 from patientcap.domain.calendar import CalendarNotCovered, SpecialDay
-from patientcap.policy.calendar import build_calendar, official_years
+from patientcap.policy.calendar import build_calendar, official_years, statutory_holidays
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +82,23 @@ def test_a_declared_year_is_covered_with_only_its_overrides_as_holidays():
     with pytest.raises(CalendarNotCovered) as err:
         cal.add_working_days(date(year - 2, 12, 30), 10)
     assert err.value.year == year - 1
+
+
+@pytest.mark.parametrize("year", [y for y in official_years() if y >= 2025])
+def test_every_statutory_holiday_is_an_official_holiday_of_the_same_name(year):
+    days = statutory_holidays(year)
+    assert len(days) == 13
+    assert all(chinese_calendar.constants.holidays.get(d) == name for d, name in days.items())
+
+
+def test_the_statutory_holidays_of_a_year_the_package_does_not_cover_follow_the_law():
+    days = statutory_holidays(2027)
+    spring = sorted(d for d, name in days.items() if name == "Spring Festival")
+    assert spring == _days(date(2027, 2, 5), date(2027, 2, 8))  # New Year's Eve to the 3rd day
+    assert {date(2027, 1, 1), date(2027, 4, 5), date(2027, 5, 1), date(2027, 5, 2)} <= set(days)
+    assert {date(2027, 10, 1), date(2027, 10, 2), date(2027, 10, 3)} <= set(days)
+
+
+def test_the_statutory_holidays_are_not_guessed_for_years_before_the_rules_in_force():
+    with pytest.raises(ValueError, match="from 2025"):
+        statutory_holidays(2024)

@@ -27,6 +27,8 @@ from patientcap.enterprises import services as enterprise_services
 from patientcap.enterprises.demo import generate_demo_enterprises
 from patientcap.enterprises.models import Enterprise
 from patientcap.ledger.services import post_batch
+from patientcap.policy import services as calendar_services
+from patientcap.policy.calendar import official_years
 
 DEMO_PASSWORD = "patientcap-demo"
 
@@ -37,6 +39,7 @@ class DemoUser:
     role: str
     organisation: str
     full_name: str
+    staff: bool = False  # platform staff: maintains the working-day calendar and policy tables
 
 
 ORGANISATIONS = [
@@ -52,6 +55,7 @@ ORGANISATIONS = [
 
 USERS = [
     DemoUser("zone", Role.ZONE_OFFICER, "云溪科学城高新区管委会", "林晓岚"),
+    DemoUser("admin", Role.ZONE_OFFICER, "云溪科学城高新区管委会", "钱立平", staff=True),
     DemoUser("reviewer", Role.REVIEWER, "云溪科学城高新区管委会", "周明远"),
     DemoUser("bank", Role.BANK_OFFICER, "云溪农商银行高新支行", "陈嘉禾"),
     DemoUser("bank2", Role.BANK_OFFICER, "长江融创银行科技支行", "刘思齐"),
@@ -138,6 +142,7 @@ def build(*, enterprises: int = 400, seed: int = 2025, as_of: dt.date) -> dict:
     firms = _enterprises(enterprises, rng, as_of)
     users = _users(orgs, firms[0])
     _relationships(users, firms, rng, as_of)
+    _calendar(users["admin"], as_of)
     _pool_funding(users["zone"])
     _pending_contribution(users["zone"], as_of)
     summary = {
@@ -183,6 +188,7 @@ def _users(orgs: dict[str, Organisation], first_firm: Enterprise) -> dict[str, U
             organisation=org,
             last_name=spec.full_name[0],
             first_name=spec.full_name[1:],
+            is_staff=spec.staff,
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -222,6 +228,17 @@ def _relationships(
                 agent_id=agent.pk,
                 since=as_of - dt.timedelta(days=rng.randint(30, 700)),
             )
+
+
+def _calendar(admin: User, as_of: dt.date) -> None:
+    """Years the official calendar package does not cover, up to the year after as_of, entered
+    from their statutory holidays alone and declared covered, so that the demo's working-day
+    clocks can run on any date. A demo assumption, said so in the reference: the real zone
+    enters the State Council's notice, with its 调休 days, before declaring a year."""
+    reference = "演示区假设：仅按国务院令第795号法定节假日录入，未含调休；以国务院办公厅通知为准"
+    for year in range(max(official_years()) + 1, as_of.year + 2):
+        calendar_services.enter_statutory_holidays(actor=admin, year=year, reference=reference)
+        calendar_services.declare_year_covered(actor=admin, year=year, reference=reference)
 
 
 def _pool_funding(zone: User) -> None:

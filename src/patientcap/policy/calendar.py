@@ -9,9 +9,11 @@ see signals.py), so all processes pick up a change on their next call.
 
 import threading
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from chinese_calendar import constants as official
+from chinese_calendar import get_solar_terms
+from lunardate import LunarDate
 
 from patientcap.domain.calendar import SpecialDay, WorkingCalendar
 from patientcap.policy.models import CalendarRevision, CalendarYear, WorkingDayOverride
@@ -25,6 +27,28 @@ def official_years() -> range:
 def official_special_days() -> tuple[dict[date, str], dict[date, str]]:
     """(holidays, make-up working days) from the package, each date with its holiday's name."""
     return dict(official.holidays), dict(official.workdays)
+
+
+def statutory_holidays(year: int) -> dict[date, str]:
+    """The 13 days off that 《全国年节及纪念日放假办法》 (国务院令第795号, in force from 2025)
+    itself fixes for `year`: 元旦 1 January; 春节 the lunar New Year's Eve and the first three
+    days of the lunar year; 清明 the solar term's day; 劳动节 1–2 May; 端午 the 5th of the 5th
+    lunar month; 中秋 the 15th of the 8th; 国庆 1–3 October. The State Council's yearly notice
+    adds the bridging days and the make-up working days (调休), which no rule predicts; a year
+    entered from these alone is incomplete until they are added."""
+    if year < 2025:
+        raise ValueError("the holiday rules in force from 2025 do not describe earlier years")
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    qingming = next(d for d, name in get_solar_terms(date(year, 4, 1), date(year, 4, 30))
+                    if name == "清明")  # fmt: skip
+    days = {date(year, 1, 1): "New Year's Day"}
+    days |= {new_year + timedelta(n): "Spring Festival" for n in range(-1, 3)}
+    days |= {qingming: "Tomb-sweeping Day"}
+    days |= {date(year, 5, d): "Labour Day" for d in (1, 2)}
+    days |= {LunarDate(year, 5, 5).to_solar_date(): "Dragon Boat Festival"}
+    days |= {LunarDate(year, 8, 15).to_solar_date(): "Mid-autumn Festival"}
+    days |= {date(year, 10, d): "National Day" for d in (1, 2, 3)}
+    return days
 
 
 def build_calendar(*, overrides: list[SpecialDay], declared_years: list[int]) -> WorkingCalendar:

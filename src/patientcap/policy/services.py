@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from patientcap.audit import services as audit
 from patientcap.domain.calendar import describe_years
-from patientcap.policy.calendar import official_years
+from patientcap.policy.calendar import official_years, statutory_holidays
 from patientcap.policy.models import CalendarYear, WorkingDayOverride
 
 YEARS = range(1950, 2200)  # a sanity bound on typed years, far wider than any schedule
@@ -90,6 +90,30 @@ def set_override(
             after=_as_dict(row),
         )
     return row
+
+
+def enter_statutory_holidays(*, actor: Any, year: int, reference: str) -> list[WorkingDayOverride]:
+    """Enter `year`'s statutory holidays (`calendar.statutory_holidays`) as overrides, keeping
+    any override already entered for those days: the first step of entering a year the official
+    package does not cover yet; the notice's 调休 days follow before the year is declared."""
+    if year in official_years():
+        raise ValidationError(
+            _("%(year)s is already covered by the official calendar package (%(years)s).")
+            % {"year": year, "years": describe_years(official_years())}
+        )
+    try:
+        days = statutory_holidays(year)
+    except ValueError as e:
+        raise ValidationError(_("The statutory holidays are known from 2025 on.")) from e
+    taken = set(WorkingDayOverride.objects.filter(date__in=days).values_list("date", flat=True))
+    with transaction.atomic():
+        return [
+            set_override(
+                actor=actor, date=day, is_working_day=False, name=name, reference=reference
+            )
+            for day, name in sorted(days.items())
+            if day not in taken
+        ]
 
 
 def remove_override(*, actor: Any, date: dt.date) -> None:

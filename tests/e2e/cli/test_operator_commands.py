@@ -41,7 +41,7 @@ def patientcap(tmp_path_factory):
 def test_the_demo_zone_reports_its_headline_figures_as_json(patientcap):
     figures = json.loads(patientcap("kpis", "--json").stdout)
     assert figures["zone"]["enterprises"] == 25
-    assert figures["zone"]["users"] == 11  # the nine demo users and each bank's second officer
+    assert figures["zone"]["users"] == 12  # the ten demo users and each bank's second officer
     assert figures["zone"]["organisations"] == 9
     invest_first, angel = figures["invest_first"], figures["angel_fund"]
     assert invest_first["projects"] == 136

@@ -7,13 +7,15 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from patientcap.core import demo
 from patientcap.core.clock import today
 from patientcap.investments import selectors as investments
 from patientcap.matching import selectors
 from patientcap.matching.models import Application, Status
-from patientcap.policy.calendar import working_calendar
+from patientcap.policy.calendar import official_years, working_calendar
+from patientcap.policy.models import CalendarYear
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -80,3 +82,17 @@ def test_firms_without_investments_are_skipped_not_failed(monkeypatch):
     demo.build(enterprises=60, as_of=today())
     for app in Application.objects.all():
         assert app.invest_first_fen + app.angel_fen > 0
+
+
+def test_late_in_the_year_the_demo_s_clocks_run_into_a_year_the_package_does_not_cover(
+    monkeypatch,
+):
+    late = dt.date(max(official_years()), 12, 28)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: late)
+    every_firm_invested(monkeypatch)
+    demo.build(enterprises=60, as_of=late)
+    assert set(Application.objects.values_list("status", flat=True)) == set(Status.values)
+    declared = CalendarYear.objects.get(year=late.year + 1)
+    assert "国务院令第795号" in declared.reference and "未含调休" in declared.reference
+    rows = selectors.queue(Application.objects.all(), working_calendar(), late)
+    assert any(r.clock.deadline.year == late.year + 1 for r in rows if r.clock.deadline)

@@ -184,3 +184,29 @@ def test_the_admin_refuses_to_declare_a_year_without_holidays(client, admin_user
     assert response.status_code == 200
     assert "holidays as overrides" in response.content.decode()
     assert not CalendarYear.objects.exists()
+
+
+def test_the_statutory_holidays_of_an_uncovered_year_are_entered_keeping_what_was_there(
+    admin_user,
+):
+    enter_new_year(admin_user)  # already entered by hand, from the notice
+    made = services.enter_statutory_holidays(actor=admin_user, year=NEXT, reference="795号令")
+    assert len(made) == 12 and all(not o.is_working_day for o in made)
+    assert WorkingDayOverride.objects.get(date=date(NEXT, 1, 1)).reference == NOTICE
+    assert calendar_entries().filter(action="calendar.override.set").count() == 13
+    with pytest.raises(CalendarNotCovered):  # the notice's 调休 days are still to come
+        working_calendar().add_working_days(date(NEXT, 1, 4), 1)
+    services.declare_year_covered(actor=admin_user, year=NEXT, reference=NOTICE)
+    assert not working_calendar().is_working_day(date(NEXT, 10, 2))
+
+
+def test_statutory_holidays_are_refused_for_a_covered_year_or_a_person_not_on_the_staff(
+    admin_user, db
+):
+    before = WorkingDayOverride.objects.count()
+    with pytest.raises(ValidationError, match="already covered"):
+        services.enter_statutory_holidays(actor=admin_user, year=NEXT - 1, reference="x")
+    officer = make_user("officer", "zone_officer", None)
+    with pytest.raises(PermissionDenied):
+        services.enter_statutory_holidays(actor=officer, year=NEXT, reference="x")
+    assert WorkingDayOverride.objects.count() == before
