@@ -155,6 +155,9 @@ def _ratio(numerator: int, denominator: int) -> Decimal:
     return _decimal(_units(numerator, denominator))
 
 
+_ZERO = _decimal(0)
+
+
 # The result values are named tuples, not frozen dataclasses, and the batched path builds them
 # with tuple.__new__ (no per-field Python call): it makes three per project.
 _new = tuple.__new__
@@ -205,15 +208,20 @@ def _multiples(invested: int, costs: int, distributed: int, residual: int) -> Mu
     value = distributed + residual
     # The quotients in units of the last place, rounded half up in exact integers; RVPI is
     # TVPI − DPI in those units, so the three add up whatever the caller's decimal context.
-    dpi, tvpi = _units(distributed, paid_in), _units(value, paid_in)
-    tvpi_ratio = _decimal(tvpi)
-    # Without costs, invested is paid-in and MOIC is TVPI: the same immutable value.
-    moic = tvpi_ratio if not costs else _ratio(value, invested) if invested else None
-    return _new(
-        Multiples,
-        (invested, paid_in, distributed, residual,
-         _decimal(dpi), _decimal(tvpi - dpi), tvpi_ratio, moic),
-    )  # fmt: skip
+    # Nothing distributed (DPI 0, RVPI = TVPI) and nothing left (RVPI 0, TVPI = DPI) are common
+    # and share the values rather than build equal ones.
+    tvpi_units = _units(value, paid_in)
+    tvpi = _decimal(tvpi_units)
+    if not distributed:
+        dpi, rvpi = _ZERO, tvpi
+    elif not residual:
+        dpi, rvpi = tvpi, _ZERO
+    else:
+        dpi_units = _units(distributed, paid_in)
+        dpi, rvpi = _decimal(dpi_units), _decimal(tvpi_units - dpi_units)
+    # Without costs, invested is paid-in and MOIC is TVPI.
+    moic = tvpi if not costs else _ratio(value, invested) if invested else None
+    return _new(Multiples, (invested, paid_in, distributed, residual, dpi, rvpi, tvpi, moic))
 
 
 class Rate(NamedTuple):
