@@ -62,13 +62,12 @@ def fund_enterprises() -> list[int]:
 
 
 class HoldingReads:
-    """What the lines of many holdings need on `on`, read in five queries: money invested and
+    """What the lines of many holdings need on `on`, read in four queries: money invested and
     the latest review note by holding; rounds and the latest cap-table snapshot by enterprise."""
 
     def __init__(self, holdings: Sequence[AngelHolding], on: dt.date) -> None:
         ids = [h.pk for h in holdings]
         firms = {h.enterprise_id for h in holdings}
-        self.on = on
         invested = AngelInvestment.objects.filter(holding_id__in=ids, on__lte=on)
         self.invested_fen: dict[int, int] = dict(
             invested.values("holding_id")
