@@ -5,6 +5,7 @@ No browser is downloaded: the machine's Chromium is used, or the tests are skipp
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -37,13 +38,22 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
+@contextmanager
+def wide_page(browser):
+    """A page in a fresh browser context (its own cookies), on a wide screen, in Chinese."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     pg = context.new_page()
     pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    with wide_page(browser) as pg:
+        yield pg
 
 
 @pytest.fixture
