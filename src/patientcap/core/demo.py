@@ -99,19 +99,19 @@ class FiscalHistory:
     whose pasts overlap (invest-first since 2019, the angel fund since 2021) cannot book theirs
     in turn. Each entry keeps its true date."""
 
-    dated: list[tuple[dt.date, int, JournalEntry]] = field(default_factory=list)
+    entries: list[tuple[int, JournalEntry]] = field(default_factory=list)  # (order, entry)
     links: list[Callable[[dict[str, int]], None]] = field(default_factory=list)
 
     def add(self, entry: JournalEntry, order: int) -> None:
         """`order` places the entry within its day (lower first): money in before money out."""
-        self.dated.append((entry.date, order, entry))
+        self.entries.append((order, entry))
 
     def then(self, link: Callable[[dict[str, int]], None]) -> None:
         """Call `link` with each entry's id by idempotency key once the batch is posted."""
         self.links.append(link)
 
     def book(self, actor: User) -> None:
-        entries = [e for _, _, e in sorted(self.dated, key=lambda d: (d[0], d[1]))]
+        entries = [e for _, e in sorted(self.entries, key=lambda d: (d[1].date, d[0]))]
         ids = post_batch(entries, actor=actor, source="demo")
         by_key = dict(zip((e.idempotency_key for e in entries), ids, strict=True))
         for link in self.links:

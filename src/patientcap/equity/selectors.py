@@ -168,11 +168,15 @@ def holding_lines(holdings: Sequence[AngelHolding], on: dt.date) -> list[Holding
     """Each holding's line on `on`, in a fixed number of queries however many holdings there
     are (the fund's page and its home card read every holding)."""
     reads = store.HoldingReads(holdings, on)
+    tables: dict[int, CapTable | None] = {}  # once per enterprise: holdings may share one
+    for firm in {h.enterprise_id for h in holdings}:
+        state = _state(firm, on, reads.snapshots.get(firm))
+        tables[firm] = None if state is None else state.table
     lines = []
     for h in holdings:
         invested = reads.invested_fen.get(h.pk, 0)
-        state = _state(h.enterprise_id, on, reads.snapshots.get(h.enterprise_id))
-        shares = 0 if state is None else _shares(state.table, h.holder)
+        table = tables[h.enterprise_id]
+        shares = 0 if table is None else _shares(table, h.holder)
         price = reads.latest_price(h.enterprise_id)
         if h.status == HoldingStatus.EXITED and h.exited_on and h.exited_on <= on:
             value = h.returned_fen

@@ -38,17 +38,21 @@ def check_override(*, date: dt.date, reference: str) -> None:
         raise ValidationError(_("Give the reference: the notice that sets this day."))
 
 
+def _refuse_official(year: int) -> None:
+    if year in official_years():
+        raise ValidationError(
+            _("%(year)s is already covered by the official calendar package (%(years)s).")
+            % {"year": year, "years": describe_years(official_years())}
+        )
+
+
 def check_year(*, year: int, reference: str) -> None:
     if year not in YEARS:
         raise ValidationError(
             _("The year must lie between %(a)s and %(b)s.")
             % {"a": YEARS.start, "b": YEARS.stop - 1}
         )
-    if year in official_years():
-        raise ValidationError(
-            _("%(year)s is already covered by the official calendar package (%(years)s).")
-            % {"year": year, "years": describe_years(official_years())}
-        )
+    _refuse_official(year)
     if not reference.strip():
         raise ValidationError(_("Give the reference: the notice with the year's schedule."))
     if not WorkingDayOverride.objects.filter(date__year=year, is_working_day=False).exists():
@@ -96,11 +100,7 @@ def enter_statutory_holidays(*, actor: Any, year: int, reference: str) -> list[W
     """Enter `year`'s statutory holidays (`calendar.statutory_holidays`) as overrides, keeping
     any override already entered for those days: the first step of entering a year the official
     package does not cover yet; the notice's 调休 days follow before the year is declared."""
-    if year in official_years():
-        raise ValidationError(
-            _("%(year)s is already covered by the official calendar package (%(years)s).")
-            % {"year": year, "years": describe_years(official_years())}
-        )
+    _refuse_official(year)
     try:
         days = statutory_holidays(year)
     except ValueError as e:
